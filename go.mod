@@ -1,0 +1,3 @@
+module github.com/bigband-dev/bigband
+
+go 1.26
