@@ -2,7 +2,14 @@ package wit
 
 import (
 	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
 	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/bigband-dev/bigband/wit/syntax"
 )
@@ -18,36 +25,346 @@ type LoadOptions struct {
 	Overlays map[string][]byte
 }
 
-// LoadError is every problem found while loading, in source order where
-// possible. Files renders positions.
+// LoadError is every problem found while loading, in the order found. Files
+// renders positions.
 type LoadError struct {
 	Files  *syntax.FileSet
 	Errors syntax.ErrorList
-	// Context prefixes the first error the way wit-parser does for a
-	// directory ("failed to parse package: DIR"); empty for single files.
+	// Context says what was being loaded, the way wit-parser prefixes its
+	// errors for directories ("failed to parse package: DIR"); may be empty.
 	Context string
 }
 
 func (e *LoadError) Error() string {
-	if len(e.Errors) == 0 {
-		return e.Context
-	}
 	var b strings.Builder
 	for i, err := range e.Errors {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
-		b.WriteString(e.Files.Position(err.Span.Start).String())
-		b.WriteString(": ")
+		if p := e.Files.Position(err.Span.Start); p.Line > 0 {
+			b.WriteString(p.String())
+			b.WriteString(": ")
+		}
 		b.WriteString(err.Msg)
+	}
+	if b.Len() == 0 {
+		return e.Context
 	}
 	return b.String()
 }
 
-// Load reads the WIT package at path (a .wit file or a directory with an
-// optional deps/ folder), resolves it with its dependencies and returns the
-// Resolve and the ID of the package at path. On failure the error is a
-// *LoadError and the returned Resolve holds whatever resolved.
+// Load reads the WIT package at path (a .wit file, or a directory whose
+// *.wit files form one package, with dependencies under deps/), resolves it
+// with its dependencies and returns the Resolve and the ID of the package at
+// path. On failure the error is a *LoadError (or an I/O error wrapped with
+// the path) and the returned Resolve holds whatever resolved before it.
 func Load(path string, opts LoadOptions) (*Resolve, PackageID, error) {
-	return nil, 0, errors.New("wit.Load: not implemented yet")
+	l := &loader{fset: syntax.NewFileSet(), overlays: opts.Overlays}
+	r := &Resolve{
+		PackageNames: map[string]PackageID{},
+		Features:     opts.Features,
+		AllFeatures:  opts.AllFeatures,
+		Files:        l.fset,
+	}
+	if r.Features == nil {
+		r.Features = map[string]bool{}
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return r, 0, err
+	}
+	info, err := l.stat(abs)
+	if err != nil {
+		return r, 0, fmt.Errorf("%s: %w", path, err)
+	}
+	var main *group
+	var deps []*group
+	if info.IsDir() {
+		main, err = l.parseDir(abs, path)
+		if err != nil {
+			return r, 0, err
+		}
+		if len(l.errs) == 0 {
+			deps, err = l.parseDeps(filepath.Join(abs, "deps"), filepath.Join(path, "deps"))
+			if err != nil {
+				return r, 0, err
+			}
+		}
+	} else {
+		main, err = l.parseFiles([]string{abs}, []string{path})
+		if err != nil {
+			return r, 0, err
+		}
+	}
+	if len(l.errs) > 0 {
+		return r, 0, &LoadError{Files: l.fset, Errors: l.errs, Context: l.context}
+	}
+	id, serr := r.pushGroups(main, deps)
+	if serr != nil {
+		return r, 0, &LoadError{Files: l.fset, Errors: syntax.ErrorList{serr}}
+	}
+	return r, id, nil
 }
+
+// group is the packages parsed from one directory or file: nested package
+// blocks first, then the package the files declare.
+type group struct {
+	pkgs []*unresolvedPackage
+}
+
+type loader struct {
+	fset     *syntax.FileSet
+	overlays map[string][]byte
+	errs     syntax.ErrorList
+	context  string
+}
+
+func (l *loader) stat(path string) (fs.FileInfo, error) {
+	if _, ok := l.overlays[path]; ok {
+		return overlayInfo{name: filepath.Base(path)}, nil
+	}
+	return os.Stat(path)
+}
+
+func (l *loader) read(path string) ([]byte, error) {
+	if src, ok := l.overlays[path]; ok {
+		return src, nil
+	}
+	return os.ReadFile(path)
+}
+
+// witFiles lists the *.wit files directly in dir, overlays included,
+// sorted by name.
+func (l *loader) witFiles(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil && !(errors.Is(err, fs.ErrNotExist) && l.hasOverlayIn(dir)) {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var names []string
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".wit") {
+			continue
+		}
+		p := filepath.Join(dir, e.Name())
+		if st, err := os.Stat(p); err != nil || st.IsDir() {
+			continue
+		}
+		seen[e.Name()] = true
+		names = append(names, e.Name())
+	}
+	for p := range l.overlays {
+		if filepath.Dir(p) == dir && strings.HasSuffix(p, ".wit") && !seen[filepath.Base(p)] {
+			names = append(names, filepath.Base(p))
+		}
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+func (l *loader) hasOverlayIn(dir string) bool {
+	for p := range l.overlays {
+		if filepath.Dir(p) == dir {
+			return true
+		}
+	}
+	return false
+}
+
+func (l *loader) parseDir(abs, shown string) (*group, error) {
+	names, err := l.witFiles(abs)
+	if err != nil {
+		return nil, fmt.Errorf("failed to read directory %s: %w", shown, err)
+	}
+	paths := make([]string, len(names))
+	showns := make([]string, len(names))
+	for i, n := range names {
+		paths[i] = filepath.Join(abs, n)
+		showns[i] = filepath.Join(shown, n)
+	}
+	before := len(l.errs)
+	g, err := l.parseFiles(paths, showns)
+	if len(l.errs) > before && l.context == "" {
+		l.context = "failed to parse package: " + shown
+	}
+	return g, err
+}
+
+// parseDeps parses each entry of a deps/ directory: a directory is one
+// package (its own deps/ is not searched), a .wit file is one package.
+func (l *loader) parseDeps(abs, shown string) ([]*group, error) {
+	entries, err := os.ReadDir(abs)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("failed to read dependency directory %s: %w", shown, err)
+	}
+	var groups []*group
+	for _, e := range entries {
+		p, s := filepath.Join(abs, e.Name()), filepath.Join(shown, e.Name())
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", s, err)
+		}
+		var g *group
+		switch {
+		case st.IsDir():
+			g, err = l.parseDir(p, s)
+		case strings.HasSuffix(e.Name(), ".wit"):
+			g, err = l.parseFiles([]string{p}, []string{s})
+		case strings.HasSuffix(e.Name(), ".wasm"), strings.HasSuffix(e.Name(), ".wat"):
+			return nil, fmt.Errorf("%s: WIT packages encoded as WebAssembly are not supported yet", s)
+		default:
+			continue // stray files such as .DS_Store
+		}
+		if err != nil {
+			return nil, err
+		}
+		if g != nil {
+			groups = append(groups, g)
+		}
+	}
+	return groups, nil
+}
+
+// parseFiles parses the files of one package and lowers it. Syntax errors
+// are collected for every file; lowering stops at the first file with
+// errors, as wit-parser would have stopped there.
+func (l *loader) parseFiles(paths, shown []string) (*group, error) {
+	lw := newLowerer()
+	g := &group{}
+	failed := len(l.errs) > 0
+	for i, p := range paths {
+		src, err := l.read(p)
+		if err != nil {
+			return nil, fmt.Errorf("failed to read %s: %w", shown[i], err)
+		}
+		if !utf8.Valid(src) {
+			return nil, fmt.Errorf("%s: input file is not valid UTF-8", shown[i])
+		}
+		f, errs := syntax.ParseFile(l.fset, shown[i], src)
+		if len(errs) > 0 {
+			l.errs = append(l.errs, errs...)
+			failed = true
+			continue
+		}
+		if failed {
+			continue
+		}
+		var items []syntax.Item
+		for _, it := range f.Items {
+			n, ok := it.(*syntax.NestedPackage)
+			if !ok {
+				items = append(items, it)
+				continue
+			}
+			nl := newLowerer()
+			serr := nl.push(n.Name, n.Docs, n.Items)
+			var u *unresolvedPackage
+			if serr == nil {
+				u, serr = nl.resolve()
+			}
+			if serr != nil {
+				l.errs = append(l.errs, serr)
+				failed = true
+				break
+			}
+			g.pkgs = append(g.pkgs, u)
+		}
+		if failed {
+			continue
+		}
+		var name *syntax.PackageName
+		var docs syntax.Docs
+		if f.Package != nil {
+			name, docs = f.Package.Name, f.Package.Docs
+		}
+		if serr := lw.push(name, docs, items); serr != nil {
+			l.errs = append(l.errs, serr)
+			failed = true
+		}
+	}
+	if failed {
+		return nil, nil
+	}
+	u, serr := lw.resolve()
+	if serr != nil {
+		l.errs = append(l.errs, serr)
+		return nil, nil
+	}
+	g.pkgs = append(g.pkgs, u)
+	return g, nil
+}
+
+// pushGroups orders every package by dependency (a depth-first walk over
+// packages sorted by name) and appends them to r.
+func (r *Resolve) pushGroups(main *group, deps []*group) (PackageID, *syntax.Error) {
+	mainName := main.pkgs[len(main.pkgs)-1].name
+	byName := map[string]*unresolvedPackage{}
+	var all []*unresolvedPackage
+	for _, g := range append([]*group{main}, deps...) {
+		for _, u := range g.pkgs {
+			key := u.name.String()
+			if prev, ok := byName[key]; ok {
+				return 0, errAt(u.nameSpan, fmt.Sprintf("package `%s` is defined in two different locations:\n  * %s\n  * %s",
+					u.name, r.Files.Position(u.nameSpan.Start), r.Files.Position(prev.nameSpan.Start)))
+			}
+			byName[key] = u
+			all = append(all, u)
+		}
+	}
+	sort.SliceStable(all, func(i, j int) bool { return comparePackageNames(all[i].name, all[j].name) < 0 })
+
+	var order []*unresolvedPackage
+	done := map[string]bool{}
+	visiting := map[string]bool{}
+	var visit func(u *unresolvedPackage) *syntax.Error
+	visit = func(u *unresolvedPackage) *syntax.Error {
+		if done[u.name.String()] {
+			return nil
+		}
+		for _, dep := range u.foreignDeps {
+			key := dep.name.String()
+			if visiting[key] {
+				return errAt(dep.span, "package `"+key+"` creates a dependency cycle")
+			}
+			visiting[key] = true
+			if d, ok := byName[key]; ok {
+				if err := visit(d); err != nil {
+					return err
+				}
+			}
+			delete(visiting, key)
+		}
+		done[u.name.String()] = true
+		order = append(order, u)
+		return nil
+	}
+	for _, u := range all {
+		if err := visit(u); err != nil {
+			return 0, err
+		}
+	}
+	var mainID PackageID
+	for _, u := range order {
+		id, err := r.pushPackage(u)
+		if err != nil {
+			return 0, err
+		}
+		if comparePackageNames(u.name, mainName) == 0 {
+			mainID = id
+		}
+	}
+	return mainID, nil
+}
+
+// overlayInfo describes an overlay-only file for stat.
+type overlayInfo struct{ name string }
+
+func (o overlayInfo) Name() string       { return o.name }
+func (o overlayInfo) Size() int64        { return 0 }
+func (o overlayInfo) Mode() fs.FileMode  { return 0o644 }
+func (o overlayInfo) ModTime() time.Time { return time.Time{} }
+func (o overlayInfo) IsDir() bool        { return false }
+func (o overlayInfo) Sys() any           { return nil }

@@ -1,0 +1,83 @@
+package wit
+
+import (
+	"container/heap"
+
+	"github.com/bigband-dev/bigband/wit/syntax"
+)
+
+// edge is a by-name dependency with the span of the reference.
+type edge struct {
+	name string
+	span syntax.Span
+}
+
+// toposort orders names so every name comes after its dependencies. Among the
+// names ready at any point the earliest in source order goes first, which
+// keeps output stable across edits that do not change the graph (wit-parser
+// orders the same way, so arena indices match it). kind names the things
+// sorted in errors ("type", "interface or world").
+func toposort(kind string, names []string, deps [][]edge) ([]string, *syntax.Error) {
+	index := make(map[string]int, len(names))
+	for i, n := range names {
+		index[n] = i
+	}
+	remaining := make([]int, len(names))
+	reverse := make([][]int, len(names))
+	for i, edges := range deps {
+		remaining[i] = len(edges)
+		for _, e := range edges {
+			j, ok := index[e.name]
+			if !ok {
+				return nil, &syntax.Error{Span: e.span, Msg: kind + " `" + e.name + "` does not exist"}
+			}
+			reverse[j] = append(reverse[j], i)
+		}
+	}
+	ready := &intHeap{}
+	for i := range names {
+		if remaining[i] == 0 {
+			*ready = append(*ready, i)
+		}
+	}
+	heap.Init(ready)
+	order := make([]string, 0, len(names))
+	for ready.Len() > 0 {
+		i := heap.Pop(ready).(int)
+		order = append(order, names[i])
+		for _, j := range reverse[i] {
+			remaining[j]--
+			if remaining[j] == 0 {
+				heap.Push(ready, j)
+			}
+		}
+		reverse[i] = nil
+	}
+	if len(order) == len(names) {
+		return order, nil
+	}
+	for i, edges := range deps {
+		if remaining[i] == 0 {
+			continue
+		}
+		for _, e := range edges {
+			if remaining[index[e.name]] != 0 {
+				return nil, &syntax.Error{Span: e.span, Msg: kind + " `" + e.name + "` depends on itself"}
+			}
+		}
+	}
+	panic("toposort: cycle not found")
+}
+
+type intHeap []int
+
+func (h intHeap) Len() int           { return len(h) }
+func (h intHeap) Less(i, j int) bool { return h[i] < h[j] }
+func (h intHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *intHeap) Push(x any)        { *h = append(*h, x.(int)) }
+func (h *intHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
