@@ -1,0 +1,79 @@
+package wit
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// FuzzResolve feeds arbitrary packages through parsing and resolution. The
+// input is split on NUL bytes into up to four files of one package (given as
+// overlays, as the language server does); a part starting with "deps:" goes
+// to deps/ instead. Load must never panic, and every error must carry a
+// message and, when it has a position, one inside the loaded files.
+func FuzzResolve(f *testing.F) {
+	dir := conformanceDirOrEmpty()
+	if dir != "" {
+		filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.HasSuffix(p, ".wit") {
+				if src, err := os.ReadFile(p); err == nil {
+					f.Add(src)
+				}
+			}
+			return nil
+		})
+	}
+	f.Add([]byte("package a:b;\ninterface i { type t = u32; }\x00interface j { use i.{t}; f: func(x: t) -> t; }"))
+	f.Add([]byte("package a:b;\nworld w { import c:d/e.{x}; }\x00deps:package c:d;\ninterface e { type x = string; }"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		root := t.TempDir()
+		overlays := map[string][]byte{}
+		parts := bytes.SplitN(data, []byte{0}, 4)
+		for i, p := range parts {
+			name := filepath.Join(root, string(rune('a'+i))+".wit")
+			if rest, ok := bytes.CutPrefix(p, []byte("deps:")); ok {
+				if err := os.MkdirAll(filepath.Join(root, "deps"), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(root, "deps", string(rune('a'+i))+".wit"), rest, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				continue
+			}
+			overlays[name] = p
+		}
+		r, _, err := Load(root, LoadOptions{Overlays: overlays, Features: map[string]bool{"active": true}})
+		if err == nil {
+			_ = r.JSON()
+			return
+		}
+		le, ok := err.(*LoadError)
+		if !ok {
+			return // I/O or encoding problem, reported as a plain error
+		}
+		if len(le.Errors) == 0 {
+			t.Fatal("LoadError without errors")
+		}
+		for _, e := range le.Errors {
+			if e.Msg == "" {
+				t.Fatal("error without a message")
+			}
+			if e.Span.IsValid() && le.Files.File(e.Span.Start) == nil {
+				t.Fatalf("error %q has a position outside every file", e.Msg)
+			}
+		}
+	})
+}
+
+func conformanceDirOrEmpty() string {
+	dir := os.Getenv("BIGBAND_WIT_CONFORMANCE")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "shared", "wit-conformance")
+	}
+	if _, err := os.Stat(dir); err != nil {
+		return ""
+	}
+	return dir
+}
