@@ -1,0 +1,219 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// commands is the full command tree. Commands without run are planned: they
+// already document their flags so the help describes the tool as designed.
+func commands() []*command {
+	return []*command{
+		{
+			name:    "watch",
+			usage:   "watch [flags] [DIR]",
+			summary: "rebuild, re-check and hot-swap a plugin on every save",
+			desc: "Watches the plugin project in DIR (default: the current directory), rebuilds the guest " +
+				"with its toolchain on every save, checks it against the Backstage contract, regenerates " +
+				"the plugin package and hot-swaps it into the running host, then tells the browser to " +
+				"update. A failed step keeps the last good version serving and shows the error in the " +
+				"terminal, the browser overlay and the editor.",
+			example: "bigband-dev watch --app ../my-backstage-app examples/rust/frontend",
+			flags: func(fs *flag.FlagSet) any {
+				fs.String("app", "", "Backstage app `DIR` to wire the plugin into")
+				fs.String("addr", "127.0.0.1:7017", "`ADDR` the host and HMR hub listen on")
+				fs.String("build", "", "build `COMMAND` to run instead of the detected toolchain's")
+				fs.Duration("debounce", 100*time.Millisecond, "how long to wait for more file changes before building")
+				return nil
+			},
+		},
+		{
+			name:    "lsp",
+			usage:   "lsp [flags]",
+			summary: "language server for WIT and the Backstage contracts",
+			desc: "Runs the language server on stdin and stdout. It reports WIT diagnostics as you type " +
+				"(unsaved buffers included), checks worlds against the Backstage contracts and, when a " +
+				"built .wasm is present, checks it against its world. Editors start it themselves; see " +
+				"editors/vscode and editors/nvim.",
+			example: "bigband-dev lsp --log /tmp/bigband-lsp.log",
+			flags: func(fs *flag.FlagSet) any {
+				fs.String("log", "", "write a debug log to `FILE`")
+				return nil
+			},
+		},
+		{
+			name:    "generate",
+			usage:   "generate [flags] WASM",
+			summary: "render a Backstage plugin package from a guest",
+			desc: "Loads a guest (a component or a core module with canonical-ABI exports), checks it " +
+				"against the frontend or backend contract and renders a Backstage plugin package from " +
+				"what it reports: node dependencies and component files for a frontend, routes for a backend.",
+			example: "bigband-dev generate -o plugins/hello hello.wasm",
+			flags: func(fs *flag.FlagSet) any {
+				fs.String("o", "plugin", "output `DIR`")
+				fs.String("id", "", "plugin `ID` (default: the guest's file name)")
+				return nil
+			},
+		},
+		{
+			name:    "serve",
+			usage:   "serve [flags] WASM...",
+			summary: "serve backend guests' wasi:http handlers",
+			desc: "Hosts backend guests and serves each one's wasi:http incoming-handler under " +
+				"/api/<id>/, the address the generated Backstage backend plugin proxies to. Each guest " +
+				"is compiled once and instantiated per request from a pool.",
+			example: "bigband-dev serve --addr :7017 todo.wasm",
+			flags: func(fs *flag.FlagSet) any {
+				fs.String("addr", "127.0.0.1:7017", "`ADDR` to listen on")
+				fs.Int("max-instances", 16, "most concurrent instances per guest")
+				return nil
+			},
+		},
+		{
+			name:    "check",
+			usage:   "check [flags] WASM",
+			summary: "check a built guest against the Backstage contracts",
+			desc: "Checks a built guest against the Backstage contracts: the exports each contract needs " +
+				"and their function types and, for a backend, the wasi:http handler. Matching is by " +
+				"interface name and function types, not by package, so guests built against older " +
+				"bigband WIT keep working.",
+			example: "bigband-dev check --contract backend target/wasm32-wasip2/release/plugin.wasm",
+			flags: func(fs *flag.FlagSet) any {
+				fs.String("contract", "auto", "contract to check: `frontend, backend or auto`")
+				return nil
+			},
+		},
+		{
+			name:    "call",
+			usage:   "call [flags] WASM FUNC [ARG...]",
+			summary: "call one exported function of a guest",
+			desc: "Instantiates a guest and calls one exported function, named `interface#function`. " +
+				"Arguments and results are written in WAVE, the WebAssembly value encoding " +
+				"(\"text\", 42, [1, 2], {name: \"x\"}, some(1), ok(\"y\")).",
+			example: "bigband-dev call plugin.wasm backstage-backend-plugin#get-routes",
+			flags: func(fs *flag.FlagSet) any {
+				fs.Duration("timeout", 10*time.Second, "give up on the call after this long")
+				return nil
+			},
+		},
+		witCommand(),
+		{
+			name:    "new",
+			usage:   "new [flags] LANG NAME",
+			summary: "create a plugin project from a template",
+			desc: "Creates a plugin project named NAME with a guest written in LANG (rust, go, js or c) " +
+				"that implements the frontend or backend contract: its WIT, its build command and a " +
+				"README saying how to run it under `bigband-dev watch`.",
+			example: "bigband-dev new --kind backend go todo-backend",
+			flags: func(fs *flag.FlagSet) any {
+				fs.String("kind", "frontend", "plugin `KIND`: frontend or backend")
+				fs.String("dir", "", "create the project in `DIR` (default: ./NAME)")
+				return nil
+			},
+		},
+	}
+}
+
+func runHelp(e *env, cmds []*command, args []string) int {
+	if len(args) == 0 {
+		printTopHelp(e.stdout, cmds)
+		return exitOK
+	}
+	path := "bigband-dev"
+	var c *command
+	for _, name := range args {
+		next := find(cmds, name)
+		if next == nil {
+			fmt.Fprintf(e.stderr, "%s: unknown command %q\n\n", path, name)
+			printCommandList(e.stderr, cmds)
+			return exitUsage
+		}
+		c, cmds, path = next, next.subs, path+" "+name
+	}
+	printHelp(e.stdout, c)
+	return exitOK
+}
+
+func printTopHelp(w io.Writer, cmds []*command) {
+	fmt.Fprint(w, "Usage: bigband-dev COMMAND [flags] [args]\n\n")
+	fmt.Fprintln(w, wrap("bigband-dev makes writing a Backstage plugin in any language that compiles "+
+		"to WebAssembly feel like editing a React file with hot reload: save, and the browser shows "+
+		"the change a moment later, while the editor checks your WIT as you type.", "", 78))
+	fmt.Fprintln(w, "\nCommands:")
+	printCommandList(w, cmds)
+	fmt.Fprintln(w, "  help       show help for a command")
+	fmt.Fprintln(w, "  version    print the version")
+	fmt.Fprint(w, "\nRun 'bigband-dev help COMMAND' or 'bigband-dev COMMAND --help' for details.\n")
+	fmt.Fprint(w, "\nExample:\n  bigband-dev wit check examples/wit/backstage\n")
+}
+
+func printCommandList(w io.Writer, cmds []*command) {
+	for _, c := range cmds {
+		status := ""
+		if c.run == nil && len(c.subs) == 0 {
+			status = " (not built yet)"
+		}
+		fmt.Fprintf(w, "  %-10s %s%s\n", c.name, c.summary, status)
+	}
+}
+
+// printHelp prints a command's usage line, description, flags or
+// subcommands, and an example.
+func printHelp(w io.Writer, c *command) {
+	fmt.Fprintf(w, "Usage: bigband-dev %s\n\n%s\n", c.usage, wrap(c.desc, "", 78))
+	if len(c.subs) > 0 {
+		fmt.Fprintln(w, "\nCommands:")
+		printCommandList(w, c.subs)
+	}
+	if c.flags != nil {
+		fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+		c.flags(fs)
+		fmt.Fprintln(w, "\nFlags:")
+		fs.VisitAll(func(f *flag.Flag) {
+			arg, usage := flag.UnquoteUsage(f)
+			dashes := "--"
+			if len(f.Name) == 1 {
+				dashes = "-" // -w, -o: the way such flags are usually written
+			}
+			head := "  " + dashes + f.Name
+			if arg != "" {
+				head += " " + arg
+			}
+			if def := f.DefValue; def != "" && def != "false" && def != "0" {
+				usage += fmt.Sprintf(" (default %s)", def)
+			}
+			fmt.Fprintf(w, "%s\n%s\n", head, wrap(usage, "      ", 78))
+		})
+	}
+	if c.example != "" {
+		fmt.Fprintf(w, "\nExample:\n  %s\n", c.example)
+	}
+	if c.run == nil && len(c.subs) == 0 {
+		fmt.Fprintln(w, "\nStatus: not built yet.")
+	}
+}
+
+// wrap fills text into lines of at most width columns, each prefixed by indent.
+func wrap(text, indent string, width int) string {
+	var b strings.Builder
+	n := 0
+	for _, word := range strings.Fields(text) {
+		switch {
+		case n == 0:
+			b.WriteString(indent)
+			n = len(indent)
+		case n+1+len(word) > width:
+			b.WriteString("\n" + indent)
+			n = len(indent)
+		default:
+			b.WriteByte(' ')
+			n++
+		}
+		b.WriteString(word)
+		n += len(word)
+	}
+	return b.String()
+}

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+
+	"github.com/bigband-dev/bigband/wit"
+)
+
+func witCommand() *command {
+	return &command{
+		name:    "wit",
+		usage:   "wit COMMAND [flags] PATH",
+		summary: "check, format and export WIT packages",
+		desc: "Tools for WIT packages. PATH is a .wit file or a package directory; a directory's " +
+			"deps/ folder supplies its dependencies, as wit-parser and wasm-tools expect.",
+		example: "bigband-dev wit check examples/wit/backstage",
+		subs: []*command{
+			{
+				name:    "json",
+				usage:   "wit json [flags] PATH",
+				summary: "print the resolved package as wit-parser JSON",
+				desc: "Resolves the package at PATH with its dependencies and prints it as JSON in the " +
+					"format of wit-parser's serialized Resolve (what `wasm-tools component wit -j` prints), " +
+					"so other tools can consume it. On error, prints the first error with its source line " +
+					"to stderr and exits 1.",
+				example: "bigband-dev wit json --features active examples/wit/backstage > backstage.json",
+				flags:   featureFlags,
+				run:     runWitJSON,
+			},
+			{
+				name:    "check",
+				usage:   "wit check [flags] PATH",
+				summary: "report every problem in a WIT package",
+				desc: "Resolves the package at PATH with its dependencies and prints every diagnostic as " +
+					"file:line:col: message, one per line. Exits 1 if there are any; otherwise prints a " +
+					"one-line summary of the package.",
+				example: "bigband-dev wit check examples/wit/backstage",
+				flags:   featureFlags,
+				run:     runWitCheck,
+			},
+			fmtCommand(),
+		},
+	}
+}
+
+// features holds the --features/--all-features flags shared by json and check.
+type features struct {
+	list string
+	all  bool
+}
+
+func featureFlags(fs *flag.FlagSet) any {
+	f := &features{}
+	fs.StringVar(&f.list, "features", "", "comma-separated `LIST` of @unstable features to activate")
+	fs.BoolVar(&f.all, "all-features", false, "activate every @unstable feature")
+	return f
+}
+
+func (f *features) loadOptions() wit.LoadOptions {
+	opts := wit.LoadOptions{AllFeatures: f.all}
+	for name := range strings.SplitSeq(f.list, ",") {
+		if name = strings.TrimSpace(name); name != "" {
+			if opts.Features == nil {
+				opts.Features = map[string]bool{}
+			}
+			opts.Features[name] = true
+		}
+	}
+	return opts
+}
+
+// onePath checks that a command got exactly one PATH argument.
+func onePath(e *env, cmd string, args []string) (string, bool) {
+	if len(args) != 1 {
+		fmt.Fprintf(e.stderr, "bigband-dev wit %s: want exactly one PATH, got %d arguments\n", cmd, len(args))
+		fmt.Fprintf(e.stderr, "Run 'bigband-dev help wit %s' for usage.\n", cmd)
+		return "", false
+	}
+	return args[0], true
+}
+
+func runWitJSON(e *env, opts any, args []string) int {
+	path, ok := onePath(e, "json", args)
+	if !ok {
+		return exitUsage
+	}
+	r, _, err := wit.Load(path, opts.(*features).loadOptions())
+	if err != nil {
+		fmt.Fprintln(e.stderr, "error: "+renderFirst(err))
+		return exitFail
+	}
+	out := r.JSON()
+	e.stdout.Write(out)
+	if len(out) == 0 || out[len(out)-1] != '\n' {
+		fmt.Fprintln(e.stdout)
+	}
+	return exitOK
+}
+
+// renderFirst renders the first error the way wit-parser prints it: the
+// message (after the context, if any), then the --> location and source line.
+func renderFirst(err error) string {
+	var le *wit.LoadError
+	if !errors.As(err, &le) {
+		return err.Error()
+	}
+	if len(le.Errors) == 0 {
+		return le.Context
+	}
+	msg := le.Files.Render(le.Errors[0])
+	if le.Context != "" {
+		msg = le.Context + ": " + msg
+	}
+	return msg
+}
+
+func runWitCheck(e *env, opts any, args []string) int {
+	path, ok := onePath(e, "check", args)
+	if !ok {
+		return exitUsage
+	}
+	r, id, err := wit.Load(path, opts.(*features).loadOptions())
+	if err != nil {
+		var le *wit.LoadError
+		if !errors.As(err, &le) {
+			fmt.Fprintf(e.stdout, "%s: %v\n", path, err)
+			return exitFail
+		}
+		if len(le.Errors) == 0 {
+			fmt.Fprintf(e.stdout, "%s: %s\n", path, le.Context)
+		}
+		for _, d := range le.Errors {
+			where := path
+			if p := le.Files.Position(d.Span.Start); p.Filename != "" {
+				where = p.String()
+			}
+			fmt.Fprintf(e.stdout, "%s: %s\n", where, d.Msg)
+		}
+		return exitFail
+	}
+	fmt.Fprintln(e.stdout, summary(r, id))
+	return exitOK
+}
+
+// summary is check's success line: `ok: ns:name@v (3 interfaces, 1 world)`.
+func summary(r *wit.Resolve, id wit.PackageID) string {
+	if r == nil || int(id) < 0 || int(id) >= len(r.Packages) {
+		return "ok"
+	}
+	p := r.Packages[id]
+	return fmt.Sprintf("ok: %s (%s, %s)", p.Name, plural(len(p.Interfaces), "interface"), plural(len(p.Worlds), "world"))
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
