@@ -77,8 +77,10 @@ func TestConformance(t *testing.T) {
 	div := readDivergences(t)
 	opts := LoadOptions{Features: map[string]bool{"active": true}}
 	var passed, failed, diverged int
+	seen := map[string]bool{}
 	check := func(name string, ok bool, msg string) {
 		t.Helper()
+		seen[name] = true
 		_, listed := div[name]
 		switch {
 		case ok && listed:
@@ -143,12 +145,17 @@ func TestConformance(t *testing.T) {
 		ok = gotMsg == wantMsg && gotLoc == wantLoc
 		check(name, ok, "got "+gotMsg+" at "+gotLoc+"\n  want "+wantMsg+" at "+wantLoc)
 	}
+	for name := range div {
+		if !seen[name] {
+			t.Errorf("testdata/conformance-divergences.txt lists %s, which is not a case", name)
+		}
+	}
 	t.Logf("wit-conformance: %d/%d passing cases produce identical JSON, %d/%d parse-fail cases rejected with the same message and location, %d deliberate divergences, %d failures",
 		successPassed, len(conformanceCases(t, dir)), passed-successPassed, len(conformanceCases(t, failDir)), diverged, failed)
 }
 
 var (
-	arrowLoc   = regexp.MustCompile(`(?m)^\s+--> .*:(\d+:\d+)$`)
+	arrowLoc   = regexp.MustCompile(`(?m)^\s+(?:-->|\*) .*:(\d+:\d+)$`)
 	inlineLoc  = regexp.MustCompile(`^tests/ui/\S+?:(\d+:\d+): (.*)$`)
 	dirContext = regexp.MustCompile(`^failed to resolve directory while parsing WIT for path \[[^\]]*\]: (?:failed to parse package: \S+: )?`)
 )
