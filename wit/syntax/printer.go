@@ -75,6 +75,9 @@ type printer struct {
 	buf       []byte
 	indent    int
 	cont      bool // the current line continues one broken by a line comment
+	// spaceDue asks for a space after an inline block comment unless
+	// punctuation that hugs its left neighbour comes next.
+	spaceDue bool
 	needBlank bool // a blank line is due before the next line
 }
 
@@ -217,7 +220,10 @@ func (p *printer) tok(s string, at Pos) {
 	}
 	if p.atLineStart() {
 		p.startLine(at, s == "}")
+	} else if p.spaceDue && !strings.Contains(",;)>", s) {
+		p.buf = append(p.buf, ' ')
 	}
+	p.spaceDue = false
 	p.buf = append(p.buf, s...)
 	if at.IsValid() {
 		p.cursor = at + Pos(len(s))
@@ -250,6 +256,7 @@ func (p *printer) newline() {
 	p.trimLine()
 	p.buf = append(p.buf, '\n')
 	p.cont = false
+	p.spaceDue = false
 }
 
 func (p *printer) trimLine() {
@@ -278,6 +285,7 @@ func (p *printer) comment(c *Comment) {
 	if last := p.buf[len(p.buf)-1]; last != ' ' && last != '(' && last != '<' {
 		p.buf = append(p.buf, ' ')
 	}
+	p.spaceDue = false
 	p.buf = append(p.buf, text...)
 	p.cursor = c.Span.End
 	if strings.HasPrefix(text, "//") {
@@ -286,7 +294,7 @@ func (p *printer) comment(c *Comment) {
 		p.cont = true
 		return
 	}
-	p.buf = append(p.buf, ' ')
+	p.spaceDue = true
 }
 
 // commentText normalises a comment for output: no trailing blanks on line
@@ -431,8 +439,14 @@ func (p *printer) sourceFile(f *SourceFile) {
 }
 
 func (p *printer) topItems(items []Item) {
-	for _, it := range items {
-		p.needBlank = true
+	for i, it := range items {
+		// Items stand apart, except runs of top-level uses.
+		_, use := it.(*TopUse)
+		prevUse := false
+		if i > 0 {
+			_, prevUse = items[i-1].(*TopUse)
+		}
+		p.needBlank = !use || !prevUse
 		switch it := it.(type) {
 		case *Interface:
 			p.attributes(it.Attributes)
@@ -602,9 +616,10 @@ func (p *printer) include(in *Include) {
 		if len(in.With) > 0 {
 			p.sp()
 		}
-		p.kw("}")
+		p.kw("}") // no `;` after a with-clause
+	} else {
+		p.kw(";")
 	}
-	p.kw(";")
 	p.newline()
 }
 
