@@ -71,13 +71,13 @@ type printer struct {
 	ci       int // next comment to print
 	// cursor is the end of the last source token or comment printed; the
 	// next source token is searched for from here.
-	cursor    Pos
-	buf       []byte
-	indent    int
-	cont      bool // the current line continues one broken by a line comment
+	cursor Pos
+	buf    []byte
+	indent int
+	cont   bool // the current line continues one broken by a line comment
 	// spaceDue asks for a space after an inline block comment unless
 	// punctuation that hugs its left neighbour comes next.
-	spaceDue bool
+	spaceDue  bool
 	needBlank bool // a blank line is due before the next line
 }
 
