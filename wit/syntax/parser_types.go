@@ -6,8 +6,8 @@ import (
 
 // parseList parses comma-separated elements (trailing comma allowed) up to
 // and including end; the opening token is already consumed. A failed
-// element is skipped up to the next comma; a missing comma before an
-// element on a new line is reported once and parsing goes on.
+// element is skipped up to the next comma; a missing comma before what
+// looks like another element is reported once and parsing goes on.
 func (p *parser) parseList(end Token, elem func(Docs)) {
 	for {
 		docs := p.docs()
@@ -34,7 +34,7 @@ func (p *parser) parseList(end Token, elem func(Docs)) {
 			return
 		}
 		p.errorExpected(end.Describe())
-		if !p.toks[p.pos].nl || !isIDToken(p.tok()) {
+		if !isIDToken(p.tok()) {
 			p.bail()
 		}
 	}
