@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -221,5 +222,25 @@ func TestWitFmtExampleIsFormatted(t *testing.T) {
 	r := runCLI(t, "", "wit", "fmt", "-check", example)
 	if r.code != 0 || r.stdout != "" {
 		t.Fatal(r)
+	}
+}
+
+func TestWitFmtStdin(t *testing.T) {
+	cmd := exec.Command(binPath, "wit", "fmt")
+	cmd.Stdin = strings.NewReader(messyWIT)
+	out, err := cmd.Output()
+	if err != nil || string(out) != tidyWIT {
+		t.Fatalf("fmt from stdin: %v\n%s", err, out)
+	}
+}
+
+// TestWitFmtFlagAfterPath checks that flags may follow paths.
+func TestWitFmtFlagAfterPath(t *testing.T) {
+	path := writeFile(t, t.TempDir(), "a.wit", messyWIT)
+	if r := runCLI(t, "", "wit", "fmt", path, "-w"); r.code != 0 || r.stdout != "" {
+		t.Fatal(r)
+	}
+	if got, _ := os.ReadFile(path); string(got) != tidyWIT {
+		t.Errorf("-w after the path was not honoured:\n%s", got)
 	}
 }
