@@ -156,6 +156,17 @@ func (p *printer) find(s string) Pos {
 	return NoPos
 }
 
+// peek reports whether the next source token is the word s.
+func (p *printer) peek(s string) bool {
+	next := p.nextToken()
+	if !next.IsValid() {
+		return false
+	}
+	off := p.off(next)
+	end := off + len(s)
+	return end <= len(p.src) && string(p.src[off:end]) == s && (end == len(p.src) || !isWordByte(p.src[end]))
+}
+
 // srcBlank reports whether the source has an empty line between a and b.
 func (p *printer) srcBlank(a, b Pos) bool {
 	if !p.inSource(a) || !p.inSource(b) || a >= b {
@@ -597,7 +608,7 @@ func (p *printer) include(in *Include) {
 	p.kw("include")
 	p.sp()
 	p.usePath(in.From)
-	if len(in.With) > 0 || p.find("with").IsValid() {
+	if len(in.With) > 0 || p.peek("with") {
 		p.sp()
 		p.kw("with")
 		p.sp()
