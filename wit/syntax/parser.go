@@ -59,7 +59,7 @@ func newParser(f *File) *parser {
 		*target = append(*target, &Error{Span: span, Msg: msg})
 	})
 	target = &p.lexErrs
-	p.toks = make([]token, 0, len(p.src)/5+1)
+	p.toks = make([]token, 0, len(p.src)/8+16)
 	var slab []Comment
 	nl := false
 	for {
