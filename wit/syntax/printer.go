@@ -256,7 +256,7 @@ func (p *printer) newline() {
 	next := p.nextToken()
 	for p.ci < len(p.comments) {
 		c := p.comments[p.ci]
-		if next.IsValid() && c.Span.Start >= next || !p.sameLine(p.cursor, c.Span.Start) {
+		if next.IsValid() && c.Span.Start >= next || !p.sameLine(p.cursor, c.Span.Start) || isDocComment(c.Text) {
 			break
 		}
 		p.ci++
@@ -306,6 +306,13 @@ func (p *printer) comment(c *Comment) {
 		return
 	}
 	p.spaceDue = true
+}
+
+// isDocComment reports whether text is a `///` or `/**` doc comment. Those
+// document the next item, so the printer puts them on their own line before
+// it rather than at the end of the previous one.
+func isDocComment(text string) bool {
+	return strings.HasPrefix(text, "///") || strings.HasPrefix(text, "/**") && text != "/**/"
 }
 
 // commentText normalises a comment for output: no trailing blanks on line
