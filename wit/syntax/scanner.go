@@ -110,7 +110,7 @@ func (t Token) IsKeyword() bool { return t > keywordStart && t < tokenCount }
 // String returns the keyword itself for keywords and wit-parser's
 // description otherwise.
 func (t Token) String() string {
-	if t < tokenCount {
+	if t < tokenCount && tokenText[t] != "" {
 		return tokenText[t]
 	}
 	return fmt.Sprintf("Token(%d)", int(t))
