@@ -321,7 +321,10 @@ func commentText(s string) string {
 	if strings.HasPrefix(s, "//") {
 		return strings.TrimRight(s, " \t\r\n")
 	}
-	return strings.ReplaceAll(s, "\r\n", "\n")
+	for strings.Contains(s, "\r\n") { // \r\r\n needs two rounds
+		s = strings.ReplaceAll(s, "\r\n", "\n")
+	}
+	return s
 }
 
 func (p *printer) finish() []byte {

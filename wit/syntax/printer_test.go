@@ -97,8 +97,8 @@ func formatInvariants(f *SourceFile, out []byte) error {
 	if d := astDiff(reflect.ValueOf(f), reflect.ValueOf(g), "file"); d != "" {
 		return fmt.Errorf("meaning changed: %s", d)
 	}
-	if len(out) > 0 && (out[len(out)-1] != '\n' || bytes.HasSuffix(out, []byte("\n\n")) || bytes.Contains(out, []byte("\r"))) {
-		return fmt.Errorf("output does not end in exactly one \\n or has \\r")
+	if len(out) > 0 && (out[len(out)-1] != '\n' || bytes.HasSuffix(out, []byte("\n\n")) || bytes.Contains(out, []byte("\r\n"))) {
+		return fmt.Errorf("output does not end in exactly one \\n or has \\r\\n")
 	}
 	return nil
 }
@@ -230,6 +230,17 @@ func FuzzFormat(f *testing.F) {
 	inputs, _ := filepath.Glob(filepath.Join("testdata", "fmt", "*.wit"))
 	for _, in := range inputs {
 		if src, err := os.ReadFile(in); err == nil {
+			f.Add(src)
+		}
+	}
+	// The conformance corpus, when present, seeds every construct.
+	dir := os.Getenv("BIGBAND_WIT_CONFORMANCE")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "..", "shared", "wit-conformance")
+	}
+	seeds, _ := filepath.Glob(filepath.Join(dir, "*.wit"))
+	for _, path := range seeds {
+		if src, err := os.ReadFile(path); err == nil {
 			f.Add(src)
 		}
 	}
