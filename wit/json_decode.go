@@ -248,7 +248,6 @@ func (n *jnode) get(key string) *jnode {
 
 // decoder turns the parsed tree into a Resolve; the counts bound ids.
 type decoder struct {
-	r                               *Resolve
 	nWorlds, nIfaces, nTypes, nPkgs int
 }
 
