@@ -39,16 +39,11 @@ type FormatError struct {
 }
 
 func (e *FormatError) Error() string {
-	var b strings.Builder
+	lines := make([]string, len(e.Errors))
 	for i, err := range e.Errors {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(e.Files.Position(err.Span.Start).String())
-		b.WriteString(": ")
-		b.WriteString(err.Msg)
+		lines[i] = e.Files.Position(err.Span.Start).String() + ": " + err.Msg
 	}
-	return b.String()
+	return strings.Join(lines, "\n")
 }
 
 func (e *FormatError) Unwrap() error { return e.Errors }
@@ -140,31 +135,29 @@ func (p *printer) find(s string) Pos {
 	off := p.off(p.cursor)
 	for range 4 {
 		off = p.skipTrivia(off)
-		if strings.HasPrefix(string(p.src[off:min(off+len(s), len(p.src))]), s) {
-			end := off + len(s)
-			if !isWordByte(s[len(s)-1]) || end >= len(p.src) || !isWordByte(p.src[end]) {
-				return p.base + Pos(off)
-			}
+		if p.matchAt(off, s) {
+			return p.base + Pos(off)
+		}
+		if off >= len(p.src) || p.src[off] != ',' && p.src[off] != ';' {
 			return NoPos
 		}
-		if off < len(p.src) && (p.src[off] == ',' || p.src[off] == ';') {
-			off++
-			continue
-		}
-		break
+		off++
 	}
 	return NoPos
 }
 
-// peek reports whether the next source token is the word s.
+// matchAt reports whether the source at off holds the token s (a whole
+// word, if s is one).
+func (p *printer) matchAt(off int, s string) bool {
+	end := off + len(s)
+	return end <= len(p.src) && string(p.src[off:end]) == s &&
+		(!isWordByte(s[len(s)-1]) || end == len(p.src) || !isWordByte(p.src[end]))
+}
+
+// peek reports whether the next source token is s.
 func (p *printer) peek(s string) bool {
 	next := p.nextToken()
-	if !next.IsValid() {
-		return false
-	}
-	off := p.off(next)
-	end := off + len(s)
-	return end <= len(p.src) && string(p.src[off:end]) == s && (end == len(p.src) || !isWordByte(p.src[end]))
+	return next.IsValid() && p.matchAt(p.off(next), s)
 }
 
 // srcBlank reports whether the source has an empty line between a and b.
@@ -243,6 +236,31 @@ func (p *printer) tok(s string, at Pos) {
 
 // kw prints a keyword or punctuation token.
 func (p *printer) kw(s string) { p.tok(s, p.find(s)) }
+
+// kwSp prints a token and a space; spKwSp surrounds it with spaces.
+func (p *printer) kwSp(s string)   { p.kw(s); p.sp() }
+func (p *printer) spKwSp(s string) { p.sp(); p.kwSp(s) }
+
+// kws prints tokens with nothing between them.
+func (p *printer) kws(ss ...string) {
+	for _, s := range ss {
+		p.kw(s)
+	}
+}
+
+// end prints a token that ends the line.
+func (p *printer) end(s string) { p.kw(s); p.newline() }
+
+// head prints `keyword name`.
+func (p *printer) head(kw string, name *Ident) { p.kwSp(kw); p.ident(name) }
+
+// tokSpan prints a token whose node knows its span.
+func (p *printer) tokSpan(s string, sp Span) {
+	p.tok(s, sp.Start)
+	if sp.End.IsValid() {
+		p.cursor = sp.End
+	}
+}
 
 func (p *printer) sp() {
 	if !p.atLineStart() {
@@ -356,15 +374,12 @@ func (p *printer) ident(id *Ident) {
 			text = raw
 		}
 	}
-	p.tok(text, id.Span.Start)
-	if id.Span.End.IsValid() {
-		p.cursor = id.Span.End
-	}
+	p.tokSpan(text, id.Span)
 }
 
 func (p *printer) version(v *Version) {
 	p.kw("@")
-	p.tok(v.Text, v.Span.Start)
+	p.tokSpan(v.Text, v.Span)
 }
 
 func (p *printer) packageName(n *PackageName) {
@@ -387,7 +402,7 @@ func (p *printer) usePath(u *UsePath) {
 	p.kw("/")
 	p.ident(u.Name)
 	if u.Package.Version != nil {
-		p.version(u.Package.Version)
+		p.version(u.Package.Version) // written after the name: ns:pkg/name@1.0.0
 	}
 }
 
@@ -396,36 +411,24 @@ func (p *printer) attributes(attrs []*Attribute) {
 		p.kw("@")
 		switch a.Kind {
 		case AttrSince, AttrDeprecated:
-			if a.Kind == AttrSince {
-				p.kw("since")
-			} else {
-				p.kw("deprecated")
-			}
-			p.kw("(")
-			p.kw("version")
-			p.sp()
-			p.kw("=")
-			p.sp()
+			p.kws(pick(a.Kind == AttrSince, "since", "deprecated"), "(")
+			p.kwSp("version")
+			p.kwSp("=")
 			if a.Version != nil {
-				p.tok(a.Version.Text, a.Version.Span.Start)
+				p.tokSpan(a.Version.Text, a.Version.Span)
 			}
 		case AttrUnstable:
-			p.kw("unstable")
-			p.kw("(")
-			p.kw("feature")
-			p.sp()
-			p.kw("=")
-			p.sp()
+			p.kws("unstable", "(")
+			p.kwSp("feature")
+			p.kwSp("=")
 			if a.Feature != nil {
 				p.ident(a.Feature)
 			}
 		case AttrExternalID:
-			p.kw("external-id")
-			p.kw("(")
+			p.kws("external-id", "(")
 			p.stringLit(a.Value)
 		}
-		p.kw(")")
-		p.newline()
+		p.end(")")
 	}
 }
 
@@ -450,11 +453,9 @@ func (p *printer) stringLit(value string) {
 
 func (p *printer) sourceFile(f *SourceFile) {
 	if f.Package != nil {
-		p.kw("package")
-		p.sp()
+		p.kwSp("package")
 		p.packageName(f.Package.Name)
-		p.kw(";")
-		p.newline()
+		p.end(";")
 	}
 	p.topItems(f.Items)
 }
@@ -471,36 +472,26 @@ func (p *printer) topItems(items []Item) {
 		switch it := it.(type) {
 		case *Interface:
 			p.attributes(it.Attributes)
-			p.kw("interface")
-			p.sp()
-			p.ident(it.Name)
+			p.head("interface", it.Name)
 			p.interfaceBody(it.Items)
 		case *World:
 			p.attributes(it.Attributes)
-			p.kw("world")
-			p.sp()
-			p.ident(it.Name)
+			p.head("world", it.Name)
 			p.worldBody(it.Items)
 		case *TopUse:
 			p.attributes(it.Attributes)
-			p.kw("use")
-			p.sp()
+			p.kwSp("use")
 			p.usePath(it.Path)
 			if it.As != nil {
-				p.sp()
-				p.kw("as")
-				p.sp()
+				p.spKwSp("as")
 				p.ident(it.As)
 			}
 			p.kw(";")
 		case *NestedPackage:
 			p.attributes(it.Attributes)
-			p.kw("package")
-			p.sp()
+			p.kwSp("package")
 			p.packageName(it.Name)
-			p.block(len(it.Items), func(int) bool { return true }, func(i int) {
-				p.topItems(it.Items[i : i+1])
-			})
+			p.block(len(it.Items), func(int) bool { return true }, func(i int) { p.topItems(it.Items[i : i+1]) })
 		}
 		p.newline()
 	}
@@ -535,7 +526,14 @@ func noBlank(int) bool { return false }
 
 func (p *printer) interfaceBody(items []InterfaceItem) {
 	p.block(len(items), func(i int) bool { return hasBody(items[i-1]) }, func(i int) {
-		p.interfaceItem(items[i])
+		switch it := items[i].(type) {
+		case *TypeDef:
+			p.typeDef(it)
+		case *NamedFunc:
+			p.namedFunc(it)
+		case *Use:
+			p.use(it)
+		}
 	})
 }
 
@@ -559,119 +557,85 @@ func (p *printer) worldBody(items []WorldItem) {
 func hasBody(it any) bool {
 	switch it := it.(type) {
 	case *TypeDef:
+		n := 0
 		switch t := it.Type.(type) {
 		case *RecordType:
-			return len(t.Fields) > 0
+			n = len(t.Fields)
 		case *FlagsType:
-			return len(t.Flags) > 0
+			n = len(t.Flags)
 		case *VariantType:
-			return len(t.Cases) > 0
+			n = len(t.Cases)
 		case *EnumType:
-			return len(t.Cases) > 0
+			n = len(t.Cases)
 		case *ResourceType:
-			return len(t.Funcs) > 0
+			n = len(t.Funcs)
 		}
+		return n > 0
 	case *ImportExport:
 		return it.Kind == ExternInterface && len(it.Items) > 0
 	}
 	return false
 }
 
-func (p *printer) interfaceItem(it InterfaceItem) {
-	switch it := it.(type) {
-	case *TypeDef:
-		p.typeDef(it)
-	case *NamedFunc:
-		p.namedFunc(it)
-	case *Use:
-		p.use(it)
-	}
-}
-
 func (p *printer) use(u *Use) {
 	p.attributes(u.Attributes)
-	p.kw("use")
-	p.sp()
+	p.kwSp("use")
 	p.usePath(u.From)
-	p.kw(".")
-	p.kw("{")
+	p.kws(".", "{")
 	for i, n := range u.Names {
 		if i > 0 {
-			p.kw(",")
-			p.sp()
+			p.kwSp(",")
 		}
 		p.ident(n.Name)
 		if n.As != nil {
-			p.sp()
-			p.kw("as")
-			p.sp()
+			p.spKwSp("as")
 			p.ident(n.As)
 		}
 	}
 	p.kw("}")
-	p.kw(";")
-	p.newline()
+	p.end(";")
 }
 
 func (p *printer) include(in *Include) {
 	p.attributes(in.Attributes)
-	p.kw("include")
-	p.sp()
+	p.kwSp("include")
 	p.usePath(in.From)
-	if len(in.With) > 0 || p.peek("with") {
-		p.sp()
-		p.kw("with")
-		p.sp()
-		p.kw("{")
-		for i, n := range in.With {
-			if i > 0 {
-				p.kw(",")
-			}
-			p.sp()
-			p.ident(n.Name)
-			p.sp()
-			p.kw("as")
-			p.sp()
-			p.ident(n.As)
-		}
-		if len(in.With) > 0 {
-			p.sp()
-		}
-		p.kw("}") // no `;` after a with-clause
-	} else {
-		p.kw(";")
+	if len(in.With) == 0 && !p.peek("with") {
+		p.end(";")
+		return
 	}
-	p.newline()
+	p.spKwSp("with")
+	p.kw("{")
+	for i, n := range in.With {
+		if i > 0 {
+			p.kw(",")
+		}
+		p.sp()
+		p.ident(n.Name)
+		p.spKwSp("as")
+		p.ident(n.As)
+	}
+	if len(in.With) > 0 {
+		p.sp()
+	}
+	p.end("}") // no `;` after a with-clause
 }
 
 func (p *printer) importExport(ie *ImportExport) {
 	p.attributes(ie.Attributes)
-	if ie.Export {
-		p.kw("export")
-	} else {
-		p.kw("import")
-	}
-	p.sp()
-	switch ie.Kind {
-	case ExternPath:
-		p.usePath(ie.Path)
-		p.kw(";")
-	case ExternNamedPath:
+	p.kwSp(pick(ie.Export, "export", "import"))
+	if ie.Kind != ExternPath {
 		p.ident(ie.Name)
-		p.kw(":")
-		p.sp()
+		p.kwSp(":")
+	}
+	switch ie.Kind {
+	case ExternPath, ExternNamedPath:
 		p.usePath(ie.Path)
 		p.kw(";")
 	case ExternFunc:
-		p.ident(ie.Name)
-		p.kw(":")
-		p.sp()
 		p.funcType(ie.Func)
 		p.kw(";")
 	case ExternInterface:
-		p.ident(ie.Name)
-		p.kw(":")
-		p.sp()
 		p.kw("interface")
 		p.interfaceBody(ie.Items)
 	}
@@ -680,27 +644,22 @@ func (p *printer) importExport(ie *ImportExport) {
 
 func (p *printer) namedFunc(nf *NamedFunc) {
 	p.attributes(nf.Attributes)
+	p.ident(nf.Name)
 	if nf.Func.Kind == FuncConstructor {
-		p.ident(nf.Name)
 		p.params(nf.Func)
 	} else {
-		p.ident(nf.Name)
-		p.kw(":")
-		p.sp()
+		p.kwSp(":")
 		p.funcType(nf.Func)
 	}
-	p.kw(";")
-	p.newline()
+	p.end(";")
 }
 
 func (p *printer) funcType(f *Func) {
 	if f.Kind == FuncStatic {
-		p.kw("static")
-		p.sp()
+		p.kwSp("static")
 	}
 	if f.Async {
-		p.kw("async")
-		p.sp()
+		p.kwSp("async")
 	}
 	p.kw("func")
 	p.params(f)
@@ -711,19 +670,15 @@ func (p *printer) params(f *Func) {
 	p.kw("(")
 	for i, param := range f.Params {
 		if i > 0 {
-			p.kw(",")
-			p.sp()
+			p.kwSp(",")
 		}
 		p.ident(param.Name)
-		p.kw(":")
-		p.sp()
+		p.kwSp(":")
 		p.typ(param.Type)
 	}
 	p.kw(")")
 	if f.Result != nil {
-		p.sp()
-		p.kw("->")
-		p.sp()
+		p.spKwSp("->")
 		p.typ(f.Result)
 	}
 }
@@ -732,103 +687,66 @@ func (p *printer) typeDef(td *TypeDef) {
 	p.attributes(td.Attributes)
 	switch t := td.Type.(type) {
 	case *RecordType:
-		p.kw("record")
-		p.sp()
-		p.ident(td.Name)
+		p.head("record", td.Name)
 		p.block(len(t.Fields), noBlank, func(i int) {
-			f := t.Fields[i]
-			p.ident(f.Name)
-			p.kw(":")
-			p.sp()
-			p.typ(f.Type)
-			p.kw(",")
-			p.newline()
+			p.ident(t.Fields[i].Name)
+			p.kwSp(":")
+			p.typ(t.Fields[i].Type)
+			p.end(",")
 		})
 	case *FlagsType:
-		p.kw("flags")
-		p.sp()
-		p.ident(td.Name)
-		p.block(len(t.Flags), noBlank, func(i int) {
-			p.ident(t.Flags[i].Name)
-			p.kw(",")
-			p.newline()
-		})
+		p.head("flags", td.Name)
+		p.block(len(t.Flags), noBlank, func(i int) { p.ident(t.Flags[i].Name); p.end(",") })
 	case *VariantType:
-		p.kw("variant")
-		p.sp()
-		p.ident(td.Name)
-		p.block(len(t.Cases), noBlank, func(i int) {
-			c := t.Cases[i]
-			p.ident(c.Name)
-			if c.Type != nil {
-				p.kw("(")
-				p.typ(c.Type)
-				p.kw(")")
-			}
-			p.kw(",")
-			p.newline()
-		})
-	case *EnumType:
-		p.kw("enum")
-		p.sp()
-		p.ident(td.Name)
+		p.head("variant", td.Name)
 		p.block(len(t.Cases), noBlank, func(i int) {
 			p.ident(t.Cases[i].Name)
-			p.kw(",")
-			p.newline()
+			if t.Cases[i].Type != nil {
+				p.kw("(")
+				p.typ(t.Cases[i].Type)
+				p.kw(")")
+			}
+			p.end(",")
 		})
+	case *EnumType:
+		p.head("enum", td.Name)
+		p.block(len(t.Cases), noBlank, func(i int) { p.ident(t.Cases[i].Name); p.end(",") })
 	case *ResourceType:
-		p.kw("resource")
-		p.sp()
-		p.ident(td.Name)
+		p.head("resource", td.Name)
 		if !t.HasBody {
 			p.kw(";")
 			break
 		}
 		p.block(len(t.Funcs), noBlank, func(i int) { p.namedFunc(t.Funcs[i]) })
 	default:
-		p.kw("type")
-		p.sp()
-		p.ident(td.Name)
-		p.sp()
-		p.kw("=")
-		p.sp()
+		p.head("type", td.Name)
+		p.spKwSp("=")
 		p.typ(td.Type)
 		p.kw(";")
 	}
 	p.newline()
 }
 
-// typ prints a type expression on the current line.
+// typ prints a type expression on the current line; nil is the `_` of
+// `result<_, E>`.
 func (p *printer) typ(t Type) {
 	switch t := t.(type) {
+	case nil:
+		p.kw("_")
 	case *Primitive:
-		p.tok(t.Kind.String(), t.Span.Start)
-		if t.Span.End.IsValid() {
-			p.cursor = t.Span.End
-		}
+		p.tokSpan(t.Kind.String(), t.Span)
 	case *NamedType:
 		p.ident(t.Name)
 	case *HandleType:
-		if t.Borrow {
-			p.kw("borrow")
-		} else {
-			p.kw("own")
-		}
-		p.kw("<")
+		p.kws(pick(t.Borrow, "borrow", "own"), "<")
 		p.ident(t.Resource)
 		p.kw(">")
 	case *ListType:
-		p.kw("list")
-		p.kw("<")
+		p.kws("list", "<")
 		p.typ(t.Elem)
 		if t.HasSize {
-			p.kw(",")
-			p.sp()
-			p.tok(strconv.FormatUint(uint64(t.Size), 10), t.SizeAt.Start)
-			if t.SizeAt.End.IsValid() {
-				p.cursor = t.SizeAt.End
-			}
+			p.kwSp(",")
+			p.tokSpan(strconv.FormatUint(uint64(t.Size), 10), t.SizeAt)
 		}
 		p.kw(">")
 	case *MapType:
@@ -843,13 +761,6 @@ func (p *printer) typ(t Type) {
 		case t.Ok == nil && t.Err == nil:
 		case t.Err == nil:
 			p.typeArgs(t.Ok)
-		case t.Ok == nil:
-			p.kw("<")
-			p.kw("_")
-			p.kw(",")
-			p.sp()
-			p.typ(t.Err)
-			p.kw(">")
 		default:
 			p.typeArgs(t.Ok, t.Err)
 		}
@@ -873,10 +784,16 @@ func (p *printer) typeArgs(ts ...Type) {
 	p.kw("<")
 	for i, t := range ts {
 		if i > 0 {
-			p.kw(",")
-			p.sp()
+			p.kwSp(",")
 		}
 		p.typ(t)
 	}
 	p.kw(">")
+}
+
+func pick(cond bool, a, b string) string {
+	if cond {
+		return a
+	}
+	return b
 }
