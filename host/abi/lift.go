@@ -1,0 +1,429 @@
+package abi
+
+import (
+	"encoding/binary"
+	"math"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/bigband-dev/bigband/wit"
+)
+
+var (
+	canonicalNaN32 = math.Float32frombits(0x7fc00000)
+	canonicalNaN64 = math.Float64frombits(0x7ff8000000000000)
+)
+
+func liftF32(bits uint32) float32 {
+	f := math.Float32frombits(bits)
+	if f != f {
+		return canonicalNaN32
+	}
+	return f
+}
+
+func liftF64(bits uint64) float64 {
+	f := math.Float64frombits(bits)
+	if f != f {
+		return canonicalNaN64
+	}
+	return f
+}
+
+func liftChar(i uint32) (rune, error) {
+	if i >= 0x110000 || (i >= 0xD800 && i <= 0xDFFF) {
+		return 0, trapf("invalid char %#x", i)
+	}
+	return rune(i), nil
+}
+
+// load reads a value of type ty at ptr.
+func (cx *Cx) load(ptr uint32, ty wit.Type) (any, error) {
+	l := cx.Types.of(ty)
+	if l.err != nil {
+		return nil, l.err
+	}
+	if ptr%l.align != 0 {
+		return nil, trapf("misaligned pointer %#x for a value of alignment %d", ptr, l.align)
+	}
+	b, err := cx.read(ptr, l.size)
+	if err != nil {
+		return nil, err
+	}
+	switch ty.Prim {
+	case wit.Bool:
+		return b[0] != 0, nil
+	case wit.U8:
+		return b[0], nil
+	case wit.S8:
+		return int8(b[0]), nil
+	case wit.U16:
+		return binary.LittleEndian.Uint16(b), nil
+	case wit.S16:
+		return int16(binary.LittleEndian.Uint16(b)), nil
+	case wit.U32:
+		return binary.LittleEndian.Uint32(b), nil
+	case wit.S32:
+		return int32(binary.LittleEndian.Uint32(b)), nil
+	case wit.U64:
+		return binary.LittleEndian.Uint64(b), nil
+	case wit.S64:
+		return int64(binary.LittleEndian.Uint64(b)), nil
+	case wit.F32:
+		return liftF32(binary.LittleEndian.Uint32(b)), nil
+	case wit.F64:
+		return liftF64(binary.LittleEndian.Uint64(b)), nil
+	case wit.Char:
+		return liftChar(binary.LittleEndian.Uint32(b))
+	case wit.String:
+		return cx.loadString(binary.LittleEndian.Uint32(b), binary.LittleEndian.Uint32(b[4:]))
+	case wit.Ref:
+		return cx.loadDef(ptr, b, ty.ID)
+	}
+	return nil, trapf("cannot load type %v", ty)
+}
+
+func (cx *Cx) loadDef(ptr uint32, b []byte, id wit.TypeID) (any, error) {
+	td := cx.Types.R.Types[id]
+	switch td.Kind {
+	case wit.KindAlias:
+		return cx.load(ptr, td.Elem)
+	case wit.KindRecord:
+		rec := make(Record, len(td.Fields))
+		off := uint32(0)
+		for i, f := range td.Fields {
+			fl := cx.Types.of(f.Type)
+			off = alignTo(off, fl.align)
+			v, err := cx.load(ptr+off, f.Type)
+			if err != nil {
+				return nil, err
+			}
+			rec[i] = v
+			off += fl.size
+		}
+		return rec, nil
+	case wit.KindTuple:
+		return cx.loadSeq(ptr, td.Types, func(vs []any) any { return Tuple(vs) })
+	case wit.KindFixedList:
+		types := make([]wit.Type, td.Size)
+		for i := range types {
+			types[i] = td.Elem
+		}
+		return cx.loadSeq(ptr, types, func(vs []any) any { return vs })
+	case wit.KindList, wit.KindMap:
+		return cx.loadList(binary.LittleEndian.Uint32(b), binary.LittleEndian.Uint32(b[4:]), td.Elem)
+	case wit.KindFlags:
+		var bits uint32
+		switch len(b) {
+		case 1:
+			bits = uint32(b[0])
+		case 2:
+			bits = uint32(binary.LittleEndian.Uint16(b))
+		default:
+			bits = binary.LittleEndian.Uint32(b)
+		}
+		return Flags(bits), nil
+	case wit.KindVariant, wit.KindEnum, wit.KindOption, wit.KindResult:
+		cs := cases(td)
+		var disc uint32
+		switch discSize(len(cs)) {
+		case 1:
+			disc = uint32(b[0])
+		case 2:
+			disc = uint32(binary.LittleEndian.Uint16(b))
+		default:
+			disc = binary.LittleEndian.Uint32(b)
+		}
+		if disc >= uint32(len(cs)) {
+			return nil, trapf("invalid %s discriminant %d", td.Kind, disc)
+		}
+		var payload any
+		if !cs[disc].IsNone() {
+			v, err := cx.load(ptr+cx.Types.payloadOffset(cs), cs[disc])
+			if err != nil {
+				return nil, err
+			}
+			payload = v
+		}
+		return variantValue(td.Kind, disc, payload), nil
+	case wit.KindOwn, wit.KindBorrow, wit.KindResource:
+		return cx.liftHandle(td, id, binary.LittleEndian.Uint32(b))
+	}
+	return nil, trapf("cannot load a %s", td.Kind)
+}
+
+func (cx *Cx) liftHandle(td *wit.TypeDef, id wit.TypeID, i uint32) (any, error) {
+	res, own := handleTarget(td, id)
+	rt, err := cx.resourceOf(res)
+	if err != nil {
+		return nil, err
+	}
+	if own {
+		return cx.liftOwn(rt, i)
+	}
+	return cx.liftBorrow(rt, i)
+}
+
+// variantValue builds the Go value of a variant-like kind.
+func variantValue(k wit.TypeDefKind, disc uint32, payload any) any {
+	switch k {
+	case wit.KindEnum:
+		return Enum(disc)
+	case wit.KindOption:
+		return Option{Some: disc == 1, Value: payload}
+	case wit.KindResult:
+		return Result{Err: disc == 1, Value: payload}
+	}
+	return Variant{Case: disc, Value: payload}
+}
+
+func (cx *Cx) loadSeq(ptr uint32, types []wit.Type, wrap func([]any) any) (any, error) {
+	vs := make([]any, len(types))
+	off := uint32(0)
+	for i, t := range types {
+		l := cx.Types.of(t)
+		off = alignTo(off, l.align)
+		v, err := cx.load(ptr+off, t)
+		if err != nil {
+			return nil, err
+		}
+		vs[i] = v
+		off += l.size
+	}
+	return wrap(vs), nil
+}
+
+func (cx *Cx) loadList(ptr, n uint32, elem wit.Type) (any, error) {
+	l := cx.Types.of(elem)
+	if l.err != nil {
+		return nil, l.err
+	}
+	if uint64(n)*uint64(l.size) > maxByteLength {
+		return nil, trapf("list of %d elements is too long", n)
+	}
+	if ptr%l.align != 0 {
+		return nil, trapf("misaligned list pointer %#x", ptr)
+	}
+	b, err := cx.read(ptr, n*l.size)
+	if err != nil {
+		return nil, err
+	}
+	if elem.Prim == wit.U8 {
+		return append([]byte(nil), b...), nil
+	}
+	vs := make([]any, n)
+	for i := range vs {
+		v, err := cx.load(ptr+uint32(i)*l.size, elem)
+		if err != nil {
+			return nil, err
+		}
+		vs[i] = v
+	}
+	return vs, nil
+}
+
+const utf16Tag = 1 << 31
+
+func (cx *Cx) loadString(ptr, units uint32) (string, error) {
+	var byteLen, align uint32
+	enc := cx.Encoding
+	switch enc {
+	case UTF8:
+		byteLen, align = units, 1
+	case UTF16:
+		byteLen, align = 2*units, 2
+	case Latin1UTF16:
+		align = 2
+		if units&utf16Tag != 0 {
+			byteLen, enc = 2*(units^utf16Tag), UTF16
+		} else {
+			byteLen = units
+		}
+	}
+	if uint64(byteLen) > maxByteLength || (enc == UTF16 && units&^utf16Tag > maxByteLength/2) {
+		return "", trapf("string of %d code units is too long", units)
+	}
+	if ptr%align != 0 {
+		return "", trapf("misaligned string pointer %#x", ptr)
+	}
+	b, err := cx.read(ptr, byteLen)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case enc == UTF8:
+		if !utf8.Valid(b) {
+			return "", trapf("string is not valid UTF-8")
+		}
+		return string(b), nil
+	case enc == UTF16:
+		u := make([]uint16, len(b)/2)
+		for i := range u {
+			u[i] = binary.LittleEndian.Uint16(b[2*i:])
+		}
+		for i := 0; i < len(u); i++ {
+			switch c := u[i]; {
+			case c >= 0xD800 && c < 0xDC00:
+				if i+1 >= len(u) || u[i+1] < 0xDC00 || u[i+1] > 0xDFFF {
+					return "", trapf("string is not valid UTF-16")
+				}
+				i++
+			case c >= 0xDC00 && c <= 0xDFFF:
+				return "", trapf("string is not valid UTF-16")
+			}
+		}
+		return string(utf16.Decode(u)), nil
+	}
+	rs := make([]rune, len(b)) // latin-1: bytes are code points
+	for i, c := range b {
+		rs[i] = rune(c)
+	}
+	return string(rs), nil
+}
+
+// flatIter reads flat values, reinterpreting between the types a variant's
+// join put in a slot.
+type flatIter struct {
+	vals []uint64
+	i    int
+}
+
+func (it *flatIter) next() (uint64, error) {
+	if it.i >= len(it.vals) {
+		return 0, trapf("too few core values")
+	}
+	v := it.vals[it.i]
+	it.i++
+	return v, nil
+}
+
+// liftFlat reads a value of type ty from flat core values. Each flat slot
+// holds the bit pattern wazero uses (i32 and f32 in the low 32 bits), so
+// the variant coercions reduce to taking the low bits.
+func (cx *Cx) liftFlat(it *flatIter, ty wit.Type) (any, error) {
+	l := cx.Types.of(ty)
+	if l.err != nil {
+		return nil, l.err
+	}
+	if ty.Prim != wit.Ref {
+		if ty.Prim == wit.String {
+			p, err := it.next()
+			if err != nil {
+				return nil, err
+			}
+			n, err := it.next()
+			if err != nil {
+				return nil, err
+			}
+			return cx.loadString(uint32(p), uint32(n))
+		}
+		v, err := it.next()
+		if err != nil {
+			return nil, err
+		}
+		switch ty.Prim {
+		case wit.Bool:
+			return uint32(v) != 0, nil
+		case wit.U8:
+			return uint8(v), nil
+		case wit.S8:
+			return int8(v), nil
+		case wit.U16:
+			return uint16(v), nil
+		case wit.S16:
+			return int16(v), nil
+		case wit.U32:
+			return uint32(v), nil
+		case wit.S32:
+			return int32(v), nil
+		case wit.U64:
+			return v, nil
+		case wit.S64:
+			return int64(v), nil
+		case wit.F32:
+			return liftF32(uint32(v)), nil
+		case wit.F64:
+			return liftF64(v), nil
+		case wit.Char:
+			return liftChar(uint32(v))
+		}
+		return nil, trapf("cannot lift %v", ty)
+	}
+	td := cx.Types.R.Types[ty.ID]
+	switch td.Kind {
+	case wit.KindAlias:
+		return cx.liftFlat(it, td.Elem)
+	case wit.KindRecord:
+		rec := make(Record, len(td.Fields))
+		for i, f := range td.Fields {
+			v, err := cx.liftFlat(it, f.Type)
+			if err != nil {
+				return nil, err
+			}
+			rec[i] = v
+		}
+		return rec, nil
+	case wit.KindTuple:
+		vs := make(Tuple, len(td.Types))
+		for i, t := range td.Types {
+			v, err := cx.liftFlat(it, t)
+			if err != nil {
+				return nil, err
+			}
+			vs[i] = v
+		}
+		return vs, nil
+	case wit.KindFixedList:
+		vs := make([]any, td.Size)
+		for i := range vs {
+			v, err := cx.liftFlat(it, td.Elem)
+			if err != nil {
+				return nil, err
+			}
+			vs[i] = v
+		}
+		return vs, nil
+	case wit.KindList, wit.KindMap:
+		p, err := it.next()
+		if err != nil {
+			return nil, err
+		}
+		n, err := it.next()
+		if err != nil {
+			return nil, err
+		}
+		return cx.loadList(uint32(p), uint32(n), td.Elem)
+	case wit.KindFlags:
+		v, err := it.next()
+		return Flags(uint32(v)), err
+	case wit.KindVariant, wit.KindEnum, wit.KindOption, wit.KindResult:
+		cs := cases(td)
+		d, err := it.next()
+		if err != nil {
+			return nil, err
+		}
+		disc := uint32(d)
+		if disc >= uint32(len(cs)) {
+			return nil, trapf("invalid %s discriminant %d", td.Kind, disc)
+		}
+		end := it.i + len(l.flat) - 1
+		var payload any
+		if !cs[disc].IsNone() {
+			if payload, err = cx.liftFlat(it, cs[disc]); err != nil {
+				return nil, err
+			}
+		}
+		if end > len(it.vals) {
+			return nil, trapf("too few core values")
+		}
+		it.i = end
+		return variantValue(td.Kind, disc, payload), nil
+	case wit.KindOwn, wit.KindBorrow, wit.KindResource:
+		v, err := it.next()
+		if err != nil {
+			return nil, err
+		}
+		return cx.liftHandle(td, ty.ID, uint32(v))
+	}
+	return nil, trapf("cannot lift a %s", td.Kind)
+}
