@@ -52,8 +52,8 @@ func replace(s, old, new string) string {
 	return strings.Replace(s, old, new, 1)
 }
 
-// load resolves src from a virtual file and returns the world named world.
-func load(t *testing.T, src, world string) (*wit.Resolve, wit.WorldID) {
+// loadPkg resolves src from a virtual file, through an overlay.
+func loadPkg(t *testing.T, src string) (*wit.Resolve, wit.PackageID) {
 	t.Helper()
 	path, err := filepath.Abs(filepath.Join(string(filepath.Separator), "virtual", "guest.wit"))
 	if err != nil {
@@ -63,6 +63,13 @@ func load(t *testing.T, src, world string) (*wit.Resolve, wit.WorldID) {
 	if err != nil {
 		t.Fatalf("load: %v\n%s", err, src)
 	}
+	return r, pkg
+}
+
+// load resolves src and returns the world named world.
+func load(t *testing.T, src, world string) (*wit.Resolve, wit.WorldID) {
+	t.Helper()
+	r, pkg := loadPkg(t, src)
 	id, ok := r.Packages[pkg].World(world)
 	if !ok {
 		t.Fatalf("no world %s", world)
