@@ -1,0 +1,246 @@
+package host
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"strings"
+
+	"github.com/bigband-dev/bigband/host/abi"
+	"github.com/bigband-dev/bigband/wit"
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+)
+
+// coreProgram is a core module guest: canonical-ABI exports named
+// `<iface>#<func>`, WASI preview 1 imports served by wazero.
+type coreProgram struct {
+	mod   wazero.CompiledModule
+	names map[*Export]string // export -> core function name
+	init  bool               // exports _initialize (a reactor)
+}
+
+const wasiP1 = "wasi_snapshot_preview1"
+
+// ensureWASIP1 instantiates wazero's preview 1 host module once per runtime.
+func (r *Runtime) ensureWASIP1(ctx context.Context) error {
+	r.wasiOnce.Do(func() {
+		_, r.wasiErr = wasi_snapshot_preview1.Instantiate(ctx, r.wz)
+	})
+	return r.wasiErr
+}
+
+// loadCore compiles a core module guest and types its exports: by the
+// world in typing (its component-type section, or the caller's fallback).
+func (r *Runtime) loadCore(ctx context.Context, p *Program, wasm []byte, typing *wit.Resolve, world wit.WorldID, byShortName bool) error {
+	mod, err := r.wz.CompileModule(ctx, wasm)
+	if err != nil {
+		return fmt.Errorf("%s: %w", p.name, err)
+	}
+	var unknown []string
+	for _, imp := range mod.ImportedFunctions() {
+		m, n, _ := imp.Import()
+		if m != wasiP1 {
+			unknown = append(unknown, m+"."+n)
+		}
+	}
+	if len(unknown) > 0 {
+		return fmt.Errorf("%s: imports not provided by the host: %s (a core-module guest may import only %s)", p.name, strings.Join(unknown, ", "), wasiP1)
+	}
+	if err := r.ensureWASIP1(ctx); err != nil {
+		return err
+	}
+	cp := &coreProgram{mod: mod, names: map[*Export]string{}}
+	defs := mod.ExportedFunctions()
+	_, cp.init = defs["_initialize"]
+
+	// Group the module's `X#f` exports by X.
+	byPrefix := map[string][]string{}
+	for name := range defs {
+		if x, f, ok := strings.Cut(name, "#"); ok && !strings.HasPrefix(name, "cabi_post_") {
+			byPrefix[x] = append(byPrefix[x], f)
+		}
+	}
+	p.resolve, p.world = typing, world
+	p.types = abi.NewTypes(typing)
+	var exports []*Export
+	for _, e := range worldExports(typing, world) {
+		core := e.Func.Name
+		if e.Interface != "" {
+			prefix, err := matchPrefix(byPrefix, e, byShortName)
+			if err != nil {
+				return fmt.Errorf("%s: %w", p.name, err)
+			}
+			if prefix == "" {
+				continue
+			}
+			core = prefix + "#" + e.Func.Name
+			if strings.Contains(prefix, ":") {
+				e.Name, e.Interface = core, prefix
+			}
+		}
+		if _, ok := defs[core]; ok {
+			cp.names[e] = core
+			exports = append(exports, e)
+		}
+	}
+	if err := p.addExports(exports); err != nil {
+		return err
+	}
+	for _, e := range exports {
+		if err := checkCoreSig(defs[cp.names[e]], e.abi.CoreParams(), e.abi.CoreResults()); err != nil {
+			return fmt.Errorf("%s: export %s: %w", p.name, cp.names[e], err)
+		}
+	}
+	p.core = cp
+	return nil
+}
+
+// matchPrefix finds the core export prefix serving an interface: its full
+// name (with or without version), or, when typing by a contract, any
+// prefix naming an interface of the same name.
+func matchPrefix(byPrefix map[string][]string, e *Export, byShortName bool) (string, error) {
+	full, _, _ := strings.Cut(e.Interface, "@")
+	for _, cand := range []string{e.Interface, full, e.Short} {
+		if _, ok := byPrefix[cand]; ok {
+			return cand, nil
+		}
+	}
+	if !byShortName {
+		return "", nil
+	}
+	var found []string
+	for x := range byPrefix {
+		name := x
+		if i := strings.LastIndexByte(name, '/'); i >= 0 {
+			name = name[i+1:]
+		}
+		name, _, _ = strings.Cut(name, "@")
+		if name == e.Short {
+			found = append(found, x)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return "", nil
+	case 1:
+		return found[0], nil
+	}
+	return "", fmt.Errorf("interface %s is exported under several names: %s", e.Short, strings.Join(found, ", "))
+}
+
+var flatValueTypes = [...]api.ValueType{abi.I32: api.ValueTypeI32, abi.I64: api.ValueTypeI64, abi.F32: api.ValueTypeF32, abi.F64: api.ValueTypeF64}
+
+func checkCoreSig(def api.FunctionDefinition, params, results []abi.Flat) error {
+	same := func(have []api.ValueType, want []abi.Flat) bool {
+		if len(have) != len(want) {
+			return false
+		}
+		for i := range have {
+			if have[i] != flatValueTypes[want[i]] {
+				return false
+			}
+		}
+		return true
+	}
+	if same(def.ParamTypes(), params) && same(def.ResultTypes(), results) {
+		return nil
+	}
+	sig := func(ts []abi.Flat) string {
+		var s []string
+		for _, t := range ts {
+			s = append(s, t.String())
+		}
+		return "(" + strings.Join(s, ", ") + ")"
+	}
+	var hp, hr []string
+	for _, t := range def.ParamTypes() {
+		hp = append(hp, api.ValueTypeName(t))
+	}
+	for _, t := range def.ResultTypes() {
+		hr = append(hr, api.ValueTypeName(t))
+	}
+	return fmt.Errorf("core signature (%s) -> (%s) does not match its type, which needs %s -> %s",
+		strings.Join(hp, ", "), strings.Join(hr, ", "), sig(params), sig(results))
+}
+
+// coreInstance is a running core module guest.
+type coreInstance struct {
+	mod     api.Module
+	memory  api.Memory
+	realloc api.Function
+	stdout  *lineLogger
+	stderr  *lineLogger
+}
+
+func (r *Runtime) instantiateCore(ctx context.Context, p *Program) (*coreInstance, error) {
+	ci := &coreInstance{
+		stdout: &lineLogger{log: r.log, plugin: p.name, stream: "stdout"},
+		stderr: &lineLogger{log: r.log, plugin: p.name, stream: "stderr"},
+	}
+	// No filesystem, environment or arguments: guests get only what is
+	// configured. Real clocks and randomness, which guests' runtimes need.
+	cfg := wazero.NewModuleConfig().WithName("").WithStartFunctions().
+		WithStdout(ci.stdout).WithStderr(ci.stderr).
+		WithSysWalltime().WithSysNanotime().WithSysNanosleep().WithRandSource(rand.Reader)
+	mod, err := r.wz.InstantiateModule(ctx, p.core.mod, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("%s: instantiate: %w", p.name, err)
+	}
+	ci.mod = mod
+	ci.memory = mod.ExportedMemory("memory")
+	ci.realloc = mod.ExportedFunction("cabi_realloc")
+	if p.core.init {
+		if _, err := mod.ExportedFunction("_initialize").Call(ctx); err != nil {
+			mod.Close(ctx)
+			return nil, fmt.Errorf("%s: _initialize: %w", p.name, err)
+		}
+	}
+	return ci, nil
+}
+
+func (ci *coreInstance) reallocFunc() abi.Realloc {
+	if ci.realloc == nil {
+		return nil
+	}
+	return func(ctx context.Context, old, oldSize, align, size uint32) (uint32, error) {
+		res, err := ci.realloc.Call(ctx, uint64(old), uint64(oldSize), uint64(align), uint64(size))
+		if err != nil {
+			return 0, fmt.Errorf("cabi_realloc: %w", err)
+		}
+		return uint32(res[0]), nil
+	}
+}
+
+// callCore calls a core export through the canonical ABI.
+func (ci *coreInstance) call(ctx context.Context, p *Program, e *Export, args []any) (any, error) {
+	name := p.core.names[e]
+	fn := ci.mod.ExportedFunction(name)
+	cx := &abi.Cx{Ctx: ctx, Types: p.types, Memory: ci.memory, Realloc: ci.reallocFunc(), Encoding: abi.UTF8,
+		Handles: &abi.Handles{}, Scope: &abi.CallScope{}}
+	core, err := e.abi.LowerArgs(cx, args)
+	if err != nil {
+		return nil, err
+	}
+	res, err := fn.Call(ctx, core...)
+	if err != nil {
+		return nil, &trapError{err}
+	}
+	v, err := e.abi.LiftResult(cx, res)
+	if err != nil {
+		return nil, err
+	}
+	if post := ci.mod.ExportedFunction("cabi_post_" + name); post != nil {
+		if _, err := post.Call(ctx, res...); err != nil {
+			return nil, &trapError{fmt.Errorf("post-return: %w", err)}
+		}
+	}
+	return v, cx.Scope.Finish()
+}
+
+func (ci *coreInstance) close(ctx context.Context) {
+	ci.stdout.Flush()
+	ci.stderr.Flush()
+	ci.mod.Close(ctx)
+}

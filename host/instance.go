@@ -1,0 +1,93 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+)
+
+// trapError marks an error that left the instance in an undefined state:
+// a trap in guest code, or a call stopped by its deadline.
+type trapError struct{ err error }
+
+func (t *trapError) Error() string { return t.err.Error() }
+func (t *trapError) Unwrap() error { return t.err }
+
+// ErrBroken is returned by calls on an instance that trapped before.
+var ErrBroken = errors.New("instance trapped earlier and was discarded; instantiate the program again")
+
+// Instance is a running guest. Calls are serialised: a component instance
+// is not reentrant, and wazero functions must not be called concurrently.
+type Instance struct {
+	p *Program
+
+	mu     sync.Mutex
+	broken bool
+	core   *coreInstance
+}
+
+// Instantiate creates a fresh instance of p.
+func (p *Program) Instantiate(ctx context.Context) (*Instance, error) {
+	inst := &Instance{p: p}
+	if p.core != nil {
+		ci, err := p.rt.instantiateCore(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		inst.core = ci
+	}
+	return inst, nil
+}
+
+// Program is the program this is an instance of.
+func (i *Instance) Program() *Program { return i.p }
+
+// Call calls an export (see Program.Lookup for names) with Go arguments
+// (see package abi for the representation) and returns its result, or nil
+// for a function without one. A trap, or the deadline passing, discards the
+// instance: later calls fail with ErrBroken.
+func (i *Instance) Call(ctx context.Context, name string, args ...any) (any, error) {
+	e, err := i.p.Lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	return i.CallExport(ctx, e, args...)
+}
+
+// CallExport is Call with an export already looked up.
+func (i *Instance) CallExport(ctx context.Context, e *Export, args ...any) (any, error) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if i.broken {
+		return nil, fmt.Errorf("%s: %s: %w", i.p.name, e.Name, ErrBroken)
+	}
+	if t := i.p.rt.cfg.CallTimeout; t > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, t)
+		defer cancel()
+	}
+	v, err := i.core.call(ctx, i.p, e, args)
+	if err != nil {
+		var te *trapError
+		if errors.As(err, &te) || ctx.Err() != nil {
+			i.broken = true
+			i.core.close(context.Background())
+		}
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("%s: %s: stopped: %w", i.p.name, e.Name, context.Cause(ctx))
+		}
+		return nil, fmt.Errorf("%s: %s: %w", i.p.name, e.Name, err)
+	}
+	return v, nil
+}
+
+// Close releases the instance.
+func (i *Instance) Close(ctx context.Context) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if !i.broken {
+		i.core.close(ctx)
+		i.broken = true
+	}
+}

@@ -1,0 +1,57 @@
+package host
+
+import (
+	"bytes"
+	"context"
+
+	"fmt"
+
+	"github.com/bigband-dev/bigband/wit"
+)
+
+// LoadOptions configures Load.
+type LoadOptions struct {
+	// Name identifies the guest in messages and logs (usually its file name).
+	Name string
+	// Fallback types a core module that carries no component-type section:
+	// its `<iface>#<func>` exports are matched to the world's exported
+	// interfaces by interface name, whatever package the guest used.
+	Fallback      *wit.Resolve
+	FallbackWorld wit.WorldID
+}
+
+var (
+	coreMagic      = []byte("\x00asm\x01\x00\x00\x00")
+	componentMagic = []byte("\x00asm\x0d\x00\x01\x00")
+)
+
+// Load decodes and compiles a guest and instantiates it once to check it
+// links, so problems surface here rather than on the first request.
+func (r *Runtime) Load(ctx context.Context, wasm []byte, opts LoadOptions) (*Program, error) {
+	name := opts.Name
+	if name == "" {
+		name = "guest"
+	}
+	p := &Program{rt: r, name: name}
+	switch {
+	case len(wasm) < 8 || !bytes.Equal(wasm[:4], coreMagic[:4]):
+		return nil, fmt.Errorf("%s: not a WebAssembly binary (no \\0asm header)", name)
+	case bytes.Equal(wasm[:8], coreMagic):
+		if opts.Fallback == nil {
+			return nil, fmt.Errorf("%s: core module without a component-type section: a fallback world is needed to type its exports", name)
+		}
+		if err := r.loadCore(ctx, p, wasm, opts.Fallback, opts.FallbackWorld, true); err != nil {
+			return nil, err
+		}
+	case bytes.Equal(wasm[:8], componentMagic):
+		return nil, fmt.Errorf("%s: components are not supported yet", name)
+	default:
+		return nil, fmt.Errorf("%s: unsupported WebAssembly version or layer % x", name, wasm[4:8])
+	}
+	inst, err := p.Instantiate(ctx)
+	if err != nil {
+		return nil, err
+	}
+	inst.Close(ctx)
+	return p, nil
+}
