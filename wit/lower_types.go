@@ -165,6 +165,20 @@ func (l *lowerer) validateResource(name *syntax.Ident) (TypeID, *syntax.Error) {
 
 // resolveType lowers a type used inside another, interning anonymous types.
 func (l *lowerer) resolveType(t syntax.Type, stab Stability) (Type, *syntax.Error) {
+	// Primitives, names and owned handles never allocate a TypeDef: they
+	// collapse to what they name (see anonType).
+	switch n := t.(type) {
+	case *syntax.Primitive:
+		return Type{Prim: primOf[n.Kind]}, nil
+	case *syntax.NamedType:
+		id, err := l.resolveTypeName(n.Name)
+		return TypeRef(id), err
+	case *syntax.HandleType:
+		if !n.Borrow {
+			id, err := l.validateResource(n.Resource)
+			return TypeRef(id), err
+		}
+	}
 	td, err := l.resolveTypeDef(t, stab, t.TypeSpan())
 	if err != nil {
 		return Type{}, err
