@@ -1,6 +1,8 @@
 package host
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -120,4 +122,38 @@ func worldExports(r *wit.Resolve, w wit.WorldID) []*Export {
 		}
 	}
 	return out
+}
+
+// ResultJSON renders an export's result as JSON (see abi.Types.ToJSON).
+func (p *Program) ResultJSON(e *Export, v any) ([]byte, error) {
+	if e.Func.Result.IsNone() {
+		return []byte("null"), nil
+	}
+	j, err := p.types.ToJSON(e.Func.Result, v)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(j)
+}
+
+// ArgsFromJSON parses a JSON array of arguments for an export.
+func (p *Program) ArgsFromJSON(e *Export, data []byte) ([]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var raw []any
+	if err := dec.Decode(&raw); err != nil {
+		return nil, fmt.Errorf("arguments must be a JSON array: %w", err)
+	}
+	if len(raw) != len(e.Func.Params) {
+		return nil, fmt.Errorf("%s takes %d arguments, got %d", e.Name, len(e.Func.Params), len(raw))
+	}
+	args := make([]any, len(raw))
+	for i, j := range raw {
+		v, err := p.types.FromJSON(e.Func.Params[i].Type, j)
+		if err != nil {
+			return nil, fmt.Errorf("argument %d (%s): %w", i+1, e.Func.Params[i].Name, err)
+		}
+		args[i] = v
+	}
+	return args, nil
 }
