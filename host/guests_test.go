@@ -135,3 +135,25 @@ func TestGoCoreModuleFrontend(t *testing.T) {
 	}
 	checkFrontend(t, p)
 }
+
+func loadGuest(t *testing.T, rel string) *host.Program {
+	t.Helper()
+	rt := newRuntime(t, host.Config{})
+	p, err := rt.Load(context.Background(), repoFile(t, rel), host.LoadOptions{Name: filepath.Base(rel)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestCCoreModuleWithComponentType(t *testing.T) {
+	checkFrontend(t, loadGuest(t, "examples/c/frontend/frontend.wasm"))
+}
+
+func TestGoComponentFrontend(t *testing.T) {
+	checkFrontend(t, loadGuest(t, "examples/go/frontend/frontend.component.wasm"))
+}
+
+func TestJSComponentFrontend(t *testing.T) {
+	checkFrontend(t, loadGuest(t, "examples/js/frontend/frontend.wasm"))
+}

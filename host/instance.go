@@ -25,17 +25,20 @@ type Instance struct {
 	mu     sync.Mutex
 	broken bool
 	core   *coreInstance
+	comp   *compInstance
 }
 
 // Instantiate creates a fresh instance of p.
 func (p *Program) Instantiate(ctx context.Context) (*Instance, error) {
 	inst := &Instance{p: p}
+	var err error
 	if p.core != nil {
-		ci, err := p.rt.instantiateCore(ctx, p)
-		if err != nil {
-			return nil, err
-		}
-		inst.core = ci
+		inst.core, err = p.rt.instantiateCore(ctx, p)
+	} else {
+		inst.comp, err = p.rt.instantiateComponent(ctx, p)
+	}
+	if err != nil {
+		return nil, err
 	}
 	return inst, nil
 }
@@ -67,12 +70,18 @@ func (i *Instance) CallExport(ctx context.Context, e *Export, args ...any) (any,
 		ctx, cancel = context.WithTimeout(ctx, t)
 		defer cancel()
 	}
-	v, err := i.core.call(ctx, i.p, e, args)
+	var v any
+	var err error
+	if i.core != nil {
+		v, err = i.core.call(ctx, i.p, e, args)
+	} else {
+		v, err = i.comp.call(ctx, e, args)
+	}
 	if err != nil {
 		var te *trapError
 		if errors.As(err, &te) || ctx.Err() != nil {
 			i.broken = true
-			i.core.close(context.Background())
+			i.release(context.Background())
 		}
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("%s: %s: stopped: %w", i.p.name, e.Name, context.Cause(ctx))
@@ -87,7 +96,15 @@ func (i *Instance) Close(ctx context.Context) {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	if !i.broken {
-		i.core.close(ctx)
+		i.release(ctx)
 		i.broken = true
+	}
+}
+
+func (i *Instance) release(ctx context.Context) {
+	if i.core != nil {
+		i.core.close(ctx)
+	} else {
+		i.comp.close(ctx)
 	}
 }

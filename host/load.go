@@ -6,6 +6,7 @@ import (
 
 	"fmt"
 
+	"github.com/bigband-dev/bigband/host/component"
 	"github.com/bigband-dev/bigband/wit"
 )
 
@@ -37,14 +38,30 @@ func (r *Runtime) Load(ctx context.Context, wasm []byte, opts LoadOptions) (*Pro
 	case len(wasm) < 8 || !bytes.Equal(wasm[:4], coreMagic[:4]):
 		return nil, fmt.Errorf("%s: not a WebAssembly binary (no \\0asm header)", name)
 	case bytes.Equal(wasm[:8], coreMagic):
-		if opts.Fallback == nil {
+		cm, err := component.DecodeCore(wasm)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		switch {
+		case len(cm.ComponentTypes) > 0:
+			res, world, err := cm.World()
+			if err != nil {
+				return nil, fmt.Errorf("%s: component-type section: %w", name, err)
+			}
+			if err := r.loadCore(ctx, p, wasm, res, world, false); err != nil {
+				return nil, err
+			}
+		case opts.Fallback != nil:
+			if err := r.loadCore(ctx, p, wasm, opts.Fallback, opts.FallbackWorld, true); err != nil {
+				return nil, err
+			}
+		default:
 			return nil, fmt.Errorf("%s: core module without a component-type section: a fallback world is needed to type its exports", name)
 		}
-		if err := r.loadCore(ctx, p, wasm, opts.Fallback, opts.FallbackWorld, true); err != nil {
+	case bytes.Equal(wasm[:8], componentMagic):
+		if err := r.loadComponent(ctx, p, wasm); err != nil {
 			return nil, err
 		}
-	case bytes.Equal(wasm[:8], componentMagic):
-		return nil, fmt.Errorf("%s: components are not supported yet", name)
 	default:
 		return nil, fmt.Errorf("%s: unsupported WebAssembly version or layer % x", name, wasm[4:8])
 	}

@@ -35,6 +35,7 @@ type Program struct {
 	exports []*Export
 
 	core *coreProgram
+	comp *compProgram
 }
 
 // Name is what the program was loaded as (typically its file name).

@@ -1,0 +1,258 @@
+package host
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/bigband-dev/bigband/host/abi"
+	"github.com/bigband-dev/bigband/host/component"
+	"github.com/bigband-dev/bigband/host/wasi"
+	"github.com/bigband-dev/bigband/wit"
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+)
+
+// compProgram is the static plan of a component guest: its decoded
+// structure, every core module compiled once, and one host module holding
+// every function the host supplies to core code (canon lower, resource.*),
+// which dispatches to the calling instance found in the context.
+type compProgram struct {
+	c       *component.Component
+	modules map[*component.CoreModuleDef]wazero.CompiledModule
+	hostIdx map[component.Def]int
+	hostSig [][2][]api.ValueType
+	hostMod api.Module
+
+	mu        sync.Mutex
+	reexports map[string]wazero.CompiledModule
+}
+
+type instanceKey struct{}
+
+// hostImpl is a host function bound to one instance: params come in on the
+// stack and results go back on it.
+type hostImpl func(ctx context.Context, stack []uint64) error
+
+var valueTypes = [...]api.ValueType{abi.I32: api.ValueTypeI32, abi.I64: api.ValueTypeI64, abi.F32: api.ValueTypeF32, abi.F64: api.ValueTypeF64}
+
+func coreTypes(fs []abi.Flat) []api.ValueType {
+	out := make([]api.ValueType, len(fs))
+	for i, f := range fs {
+		out[i] = valueTypes[f]
+	}
+	return out
+}
+
+// loadComponent decodes, plans and compiles a component guest.
+func (r *Runtime) loadComponent(ctx context.Context, p *Program, wasm []byte) error {
+	c, err := component.Decode(wasm)
+	if err != nil {
+		return fmt.Errorf("%s: %w", p.name, err)
+	}
+	res, world, err := c.World()
+	if err != nil {
+		return fmt.Errorf("%s: %w", p.name, err)
+	}
+	p.resolve, p.world = res, world
+	p.types = abi.NewTypes(c.Resolve)
+	cp := &compProgram{c: c, modules: map[*component.CoreModuleDef]wazero.CompiledModule{}, hostIdx: map[component.Def]int{}, reexports: map[string]wazero.CompiledModule{}}
+	if err := cp.plan(ctx, r, p, c); err != nil {
+		return fmt.Errorf("%s: %w", p.name, err)
+	}
+	if err := cp.checkImports(c); err != nil {
+		return fmt.Errorf("%s: %w", p.name, err)
+	}
+	if err := cp.buildHostModule(ctx, r); err != nil {
+		return fmt.Errorf("%s: %w", p.name, err)
+	}
+	p.comp = cp
+	return p.addExports(componentExports(c))
+}
+
+// plan walks the component tree: compiles core modules and gives every
+// host-supplied core function its slot and signature.
+func (cp *compProgram) plan(ctx context.Context, r *Runtime, p *Program, c *component.Component) error {
+	for _, d := range c.Defs {
+		switch def := d.(type) {
+		case *component.CoreModuleDef:
+			b, err := component.RewriteEmptyImportModules(def.Bytes)
+			if err != nil {
+				return fmt.Errorf("core module %d: %w", def.Index, err)
+			}
+			m, err := r.wz.CompileModule(ctx, b)
+			if err != nil {
+				return fmt.Errorf("core module %d: %w", def.Index, err)
+			}
+			cp.modules[def] = m
+		case *component.NestedComponent:
+			if err := cp.plan(ctx, r, p, def.Component); err != nil {
+				return err
+			}
+		case *component.CanonLower:
+			fa, err := p.types.Func(def.Type)
+			if err != nil {
+				return fmt.Errorf("canon lower of func %d: %w", def.Func, err)
+			}
+			cp.addHost(def, coreTypes(fa.LoweredParams()), coreTypes(fa.LoweredResults()))
+		case *component.ResourceNew, *component.ResourceRep:
+			cp.addHost(def, []api.ValueType{api.ValueTypeI32}, []api.ValueType{api.ValueTypeI32})
+		case *component.ResourceDrop:
+			cp.addHost(def, []api.ValueType{api.ValueTypeI32}, nil)
+		}
+	}
+	return nil
+}
+
+func (cp *compProgram) addHost(d component.Def, params, results []api.ValueType) {
+	cp.hostIdx[d] = len(cp.hostSig)
+	cp.hostSig = append(cp.hostSig, [2][]api.ValueType{params, results})
+}
+
+// checkImports makes sure the host can satisfy every top-level import, so
+// a guest that can't link fails at load with the missing piece named.
+func (cp *compProgram) checkImports(c *component.Component) error {
+	for _, imp := range c.Imports {
+		name := imp.Name.Name
+		switch imp.Desc.Sort {
+		case component.SortInstance:
+			iface, ok := wasi.Lookup(name)
+			if !ok {
+				return fmt.Errorf("import %s: not provided by the host", name)
+			}
+			var missing []string
+			for _, e := range imp.Desc.Instance.Exports {
+				if e.Desc.Sort == component.SortFunc && iface.Funcs[e.Name.Name] == nil {
+					missing = append(missing, e.Name.Name)
+				}
+			}
+			if len(missing) > 0 {
+				return fmt.Errorf("import %s: the host does not provide %s", name, strings.Join(missing, ", "))
+			}
+		case component.SortType:
+			// Type imports bounded by eq are aliases; nothing to provide.
+			if imp.Desc.Bound != component.BoundEq {
+				return fmt.Errorf("import %s: abstract type imports are not supported", name)
+			}
+		default:
+			return fmt.Errorf("import %s: a %s import is not provided by the host", name, imp.Desc.Sort)
+		}
+	}
+	return nil
+}
+
+// buildHostModule compiles and instantiates the host module once for the
+// program; its functions find their instance in the call's context.
+func (cp *compProgram) buildHostModule(ctx context.Context, r *Runtime) error {
+	b := r.wz.NewHostModuleBuilder("")
+	for k, sig := range cp.hostSig {
+		b.NewFunctionBuilder().WithGoModuleFunction(api.GoModuleFunc(func(ctx context.Context, _ api.Module, stack []uint64) {
+			inst, _ := ctx.Value(instanceKey{}).(*compInstance)
+			if inst == nil || inst.host[k] == nil {
+				panic(fmt.Errorf("host function %d called outside its instance", k))
+			}
+			if err := inst.host[k](ctx, stack); err != nil {
+				panic(err)
+			}
+		}), sig[0], sig[1]).Export(hostName(k))
+	}
+	compiled, err := b.Compile(ctx)
+	if err != nil {
+		return err
+	}
+	mod, err := r.wz.InstantiateModule(ctx, compiled, wazero.NewModuleConfig().WithName(""))
+	if err != nil {
+		return err
+	}
+	cp.hostMod = mod
+	return nil
+}
+
+func hostName(k int) string { return fmt.Sprintf("h%d", k) }
+
+// componentExports lists the functions the component exports, typed as its
+// export declarations say.
+func componentExports(c *component.Component) []*Export {
+	var out []*Export
+	for _, e := range c.Exports {
+		name := e.Name.Name
+		switch e.Desc.Sort {
+		case component.SortFunc:
+			out = append(out, &Export{Name: name, Func: e.Desc.Func})
+		case component.SortInstance:
+			short := name
+			if i := strings.LastIndexByte(short, '/'); i >= 0 {
+				short = short[i+1:]
+			}
+			short, _, _ = strings.Cut(short, "@")
+			for _, x := range e.Desc.Instance.Exports {
+				if x.Desc.Sort == component.SortFunc {
+					out = append(out, &Export{Name: name + "#" + x.Name.Name, Interface: name, Short: short, Func: x.Desc.Func})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// reexportModule compiles (once per shape) and instantiates a re-export
+// module.
+func (cp *compProgram) reexportModule(ctx context.Context, r *Runtime, re *reexport) (api.Module, error) {
+	key := re.key()
+	cp.mu.Lock()
+	compiled, ok := cp.reexports[key]
+	cp.mu.Unlock()
+	if !ok {
+		var err error
+		compiled, err = r.wz.CompileModule(ctx, re.encode())
+		if err != nil {
+			return nil, fmt.Errorf("linking core instance: %w", err)
+		}
+		cp.mu.Lock()
+		cp.reexports[key] = compiled
+		cp.mu.Unlock()
+	}
+	return r.wz.InstantiateModule(withResolver(ctx, func(name string) api.Module {
+		var i int
+		if _, err := fmt.Sscanf(name, "m%d", &i); err == nil && i < len(re.sources) {
+			return re.sources[i]
+		}
+		return nil
+	}), compiled, wazero.NewModuleConfig().WithName(""))
+}
+
+// resourceKey names a host resource type per instance.
+func resourceKey(iface, name string) string { return iface + "#" + name }
+
+// compInstance is a running component: the state every frame of its
+// instance tree shares.
+type compInstance struct {
+	p      *Program
+	rtypes map[wit.TypeID]*abi.ResourceType
+	hostRT map[string]*abi.ResourceType
+	host   []hostImpl
+	mods   []api.Module
+	wasi   *wasi.State
+	top    *frame
+	out    *lineLogger
+	errOut *lineLogger
+}
+
+func (ci *compInstance) resource(id wit.TypeID) *abi.ResourceType { return ci.rtypes[id] }
+
+// bind gives a resource declaration its run-time identity.
+func (ci *compInstance) bind(t wit.Type, rt *abi.ResourceType) {
+	u := component.Underlying(ci.p.comp.c.Resolve, t)
+	if u.Prim == wit.Ref {
+		ci.rtypes[u.ID] = rt
+	}
+}
+
+func (ci *compInstance) close(ctx context.Context) {
+	ci.out.Flush()
+	ci.errOut.Flush()
+	for i := len(ci.mods) - 1; i >= 0; i-- {
+		ci.mods[i].Close(ctx)
+	}
+}
