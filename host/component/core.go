@@ -216,7 +216,11 @@ func decodeCore(b []byte, base int, withComponentTypes bool) (*CoreModule, *Erro
 				m.Customs = append(m.Customs, c)
 			}
 			if s.ok() && withComponentTypes && strings.HasPrefix(cname, "component-type") {
-				ct, err := decodeRoot(c.Data, s.base+len(s.b)-len(c.Data), 0)
+				var like *Component
+				if len(m.ComponentTypes) > 0 {
+					like = m.ComponentTypes[0]
+				}
+				ct, err := decodeShared(c.Data, s.base+len(s.b)-len(c.Data), 0, like)
 				if err != nil {
 					err.Context = joinCtx(fmt.Sprintf("custom section %q", cname), err.Context)
 					return nil, err

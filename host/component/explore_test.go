@@ -46,3 +46,4 @@ func TestWorldFiles(t *testing.T) {
 		os.WriteFile(path+".json", r.JSON(), 0o644)
 	}
 }
+

@@ -19,11 +19,20 @@ func Decode(b []byte) (*Component, error) {
 // decodeRoot decodes a whole component (with its own Resolve) found at
 // offset base of the top-level input.
 func decodeRoot(b []byte, base, depth int) (*Component, *Error) {
+	return decodeShared(b, base, depth, nil)
+}
+
+// decodeShared is decodeRoot adding to the types of like, when not nil.
+func decodeShared(b []byte, base, depth int, like *Component) (*Component, *Error) {
 	d := &decoder{
 		r:         newReader(b, base),
 		res:       &wit.Resolve{PackageNames: map[string]wit.PackageID{}},
 		resources: map[wit.TypeID]*Resource{},
 		budget:    4*len(b) + 1024,
+	}
+	if like != nil {
+		d.res, d.resources = like.Resolve, like.Resources
+		d.depths = make([]uint16, len(d.res.Types)) // only grows; old types are shallow enough
 	}
 	var parent *scope
 	if depth > 0 {

@@ -428,6 +428,14 @@ func (b *worldBuilder) function(name string, ft *wit.Function, owner wit.Owner) 
 // and world at its package.
 func (b *worldBuilder) finish(main *wit.Package) wit.PackageID {
 	for i, p := range b.foreign {
+		if p.Name.String() == main.Name.String() {
+			// The package's own interfaces, named in full by its worlds.
+			main.Interfaces = append(p.Interfaces, main.Interfaces...)
+			for _, ni := range p.Interfaces {
+				b.ifacePkg[ni.ID] = -1
+			}
+			continue
+		}
 		pid := wit.PackageID(len(b.dst.Packages))
 		b.dst.Packages = append(b.dst.Packages, p)
 		b.dst.PackageNames[p.Name.String()] = pid
