@@ -13,6 +13,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 )
 
@@ -35,6 +36,11 @@ type Config struct {
 type State struct {
 	Config Config
 	start  time.Time
+
+	mu     sync.Mutex
+	stdin  *source   // shared by every get-stdin handle; made on first use
+	seed   [2]uint64 // insecure-seed: fixed for the instance's life
+	seeded bool
 }
 
 // NewState prepares the state of one instance.
@@ -104,5 +110,13 @@ func is02(version string) bool {
 
 // all lists every implemented interface.
 func all() []*Interface {
-	return nil // filled in by the interface files of this package
+	return []*Interface{
+		ioError(), ioPoll(), ioStreams(),
+		cliEnvironment(), cliExit(), cliStdin(), cliStdout(), cliStderr(),
+		cliTerminalInput(), cliTerminalOutput(),
+		cliTerminalStdin(), cliTerminalStdout(), cliTerminalStderr(),
+		clocksMonotonic(), clocksWall(), clocksTimezone(),
+		randomRandom(), randomInsecure(), randomInsecureSeed(),
+		filesystemTypes(), filesystemPreopens(),
+	}
 }
