@@ -328,3 +328,34 @@ func TestCorrupted(t *testing.T) {
 		}
 	}
 }
+
+func TestTypeDeclarations(t *testing.T) {
+	ct := tComponent(
+		dType(tInstance(dExport(name("r"), xSubResource()))), // type 0
+		dImport(name("i"), xInstance(0)),                     // instance 0
+		dAliasExport(0, "r"),                                 // type 1
+		dType(b(0x69, 0x01)),                                 // type 2: own<r>
+		dType(tFunc(nil, idx(2))),                            // type 3
+		dExport(name("make"), xFunc(3)),
+		dCoreType(cat(b(0x50), vec(cat(b(0x03), str("memory"), b(0x02, 0x00, 0x01))))),
+		dImport(name("m"), xModule(0)),
+	)
+	c := mustDecode(t, component(
+		vsec(7, ct),
+		section(4, component()),
+		vsec(5, cat(b(0x01), vec(cat(name("c"), sComponent, leb(0))))),
+	))
+	checkSpaces(t, c)
+	typ := c.Types[0].Component
+	if len(typ.Imports) != 2 || len(typ.Exports) != 1 || typ.Imports[1].Desc.CoreModule.Export("memory").Type.Kind != CoreMemory {
+		t.Fatalf("component type = %+v", typ)
+	}
+	// own<r> inside the type refers to the resource of the imported instance.
+	own := c.Resolve.Types[typ.Exports[0].Desc.Func.Result.ID]
+	if own.Kind != wit.KindOwn || c.Resources[own.Resource] != typ.Imports[0].Desc.Instance.Export("r").Desc.Type.Resource {
+		t.Errorf("own<r> = %+v", own)
+	}
+	if e := c.Instances[0].Export("c"); e == nil || e.Desc.Sort != SortComponent {
+		t.Errorf("inline export of a component: %+v", e)
+	}
+}

@@ -120,9 +120,9 @@ func sample() []byte {
 			cat(b(0x00), leb(0), vec(cat(str("host"), b(0x12), leb(0)))), // core instance 1
 		),
 		vsec(6,
-			cat(b(0x00, 0x00, 0x01), leb(1), str("run")),          // core func 4
-			cat(b(0x00, 0x00, 0x01), leb(1), str("cabi_realloc")), // core func 5
-			cat(b(0x00, 0x02, 0x01), leb(1), str("memory")),       // core memory 0
+			cat(sCoreFunc, b(0x01), leb(1), str("run")),          // core func 4
+			cat(sCoreFunc, b(0x01), leb(1), str("cabi_realloc")), // core func 5
+			cat(sCoreMem, b(0x01), leb(1), str("memory")),       // core memory 0
 		),
 		vsec(8,
 			cat(b(0x00, 0x00), leb(4), vec(b(0x00), cat(b(0x03), leb(0)), cat(b(0x04), leb(5))), leb(17)), // func 2

@@ -1,0 +1,50 @@
+package component
+
+import "testing"
+
+func TestLEB(t *testing.T) {
+	u := []struct {
+		in   []byte
+		want uint32
+		ok   bool
+	}{
+		{b(0x00), 0, true},
+		{b(0xe5, 0x8e, 0x26), 624485, true},
+		{b(0xff, 0xff, 0xff, 0xff, 0x0f), 1<<32 - 1, true},
+		{b(0xff, 0xff, 0xff, 0xff, 0x1f), 0, false},
+		{b(0x80, 0x80, 0x80, 0x80, 0x80, 0x00), 0, false},
+		{b(0x80), 0, false},
+	}
+	for _, tc := range u {
+		r := newReader(tc.in, 0)
+		got := r.u32()
+		if r.ok() != tc.ok || (tc.ok && got != tc.want) {
+			t.Errorf("u32 % x = %d (ok %v), want %d (ok %v)", tc.in, got, r.ok(), tc.want, tc.ok)
+		}
+	}
+	s := []struct {
+		in   []byte
+		bits uint
+		want int64
+		ok   bool
+	}{
+		{b(0x7f), 33, -1, true},
+		{b(0x40), 33, -64, true},
+		{b(0xc0, 0x00), 33, 64, true},
+		{b(0xff, 0xff, 0xff, 0xff, 0x0f), 33, 1<<32 - 1, true},
+		{b(0x80, 0x80, 0x80, 0x80, 0x70), 33, -(1 << 32), true},
+		{b(0xff, 0xff, 0xff, 0xff, 0x2f), 33, 0, false},
+		{b(0xff, 0xff, 0xff, 0xff, 0x07), 32, 1<<31 - 1, true},
+		{b(0xff, 0xff, 0xff, 0xff, 0x17), 32, 0, false},
+		{b(0xff, 0xff, 0xff, 0xff, 0x7f), 32, -1, true},
+		{b(0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x7f), 64, -1 << 63, true},
+		{b(0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01), 64, 0, false},
+	}
+	for _, tc := range s {
+		r := newReader(tc.in, 0)
+		got := r.sleb(tc.bits)
+		if r.ok() != tc.ok || (tc.ok && got != tc.want) {
+			t.Errorf("s%d % x = %d (ok %v), want %d (ok %v)", tc.bits, tc.in, got, r.ok(), tc.want, tc.ok)
+		}
+	}
+}
