@@ -145,7 +145,7 @@ func (cp *compProgram) checkImports(c *component.Component) error {
 // buildHostModule compiles and instantiates the host module once for the
 // program; its functions find their instance in the call's context.
 func (cp *compProgram) buildHostModule(ctx context.Context, r *Runtime) error {
-	b := r.wz.NewHostModuleBuilder("")
+	b := r.wz.NewHostModuleBuilder("$bigband-host")
 	for k, sig := range cp.hostSig {
 		b.NewFunctionBuilder().WithGoModuleFunction(api.GoModuleFunc(func(ctx context.Context, _ api.Module, stack []uint64) {
 			inst, _ := ctx.Value(instanceKey{}).(*compInstance)
@@ -179,7 +179,7 @@ func componentExports(c *component.Component) []*Export {
 		name := e.Name.Name
 		switch e.Desc.Sort {
 		case component.SortFunc:
-			out = append(out, &Export{Name: name, Func: e.Desc.Func})
+			out = append(out, &Export{Name: name, Func: named(e.Desc.Func, name)})
 		case component.SortInstance:
 			short := name
 			if i := strings.LastIndexByte(short, '/'); i >= 0 {
@@ -188,12 +188,20 @@ func componentExports(c *component.Component) []*Export {
 			short, _, _ = strings.Cut(short, "@")
 			for _, x := range e.Desc.Instance.Exports {
 				if x.Desc.Sort == component.SortFunc {
-					out = append(out, &Export{Name: name + "#" + x.Name.Name, Interface: name, Short: short, Func: x.Desc.Func})
+					out = append(out, &Export{Name: name + "#" + x.Name.Name, Interface: name, Short: short, Func: named(x.Desc.Func, x.Name.Name)})
 				}
 			}
 		}
 	}
 	return out
+}
+
+// named copies a function type (func types are anonymous in a component)
+// under the name it is exported as.
+func named(f *wit.Function, name string) *wit.Function {
+	c := *f
+	c.Name = name
+	return &c
 }
 
 // reexportModule compiles (once per shape) and instantiates a re-export

@@ -136,9 +136,13 @@ func TestGoCoreModuleFrontend(t *testing.T) {
 	checkFrontend(t, p)
 }
 
+// testCache keeps compiled guests between test runs: the 12 MB JS engine
+// takes seconds to compile, milliseconds to load from the cache.
+var testCache = filepath.Join(os.TempDir(), "bigband-dev-test-cache")
+
 func loadGuest(t *testing.T, rel string) *host.Program {
 	t.Helper()
-	rt := newRuntime(t, host.Config{})
+	rt := newRuntime(t, host.Config{CacheDir: testCache})
 	p, err := rt.Load(context.Background(), repoFile(t, rel), host.LoadOptions{Name: filepath.Base(rel)})
 	if err != nil {
 		t.Fatal(err)

@@ -52,6 +52,7 @@ func (r *Runtime) Load(ctx context.Context, wasm []byte, opts LoadOptions) (*Pro
 				return nil, err
 			}
 		case opts.Fallback != nil:
+			p.fallback = true
 			if err := r.loadCore(ctx, p, wasm, opts.Fallback, opts.FallbackWorld, true); err != nil {
 				return nil, err
 			}

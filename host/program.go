@@ -36,7 +36,14 @@ type Program struct {
 
 	core *coreProgram
 	comp *compProgram
+	// fallback: typed by the caller's world, not by the binary.
+	fallback bool
 }
+
+// TypedByFallback reports whether the guest carried no types of its own and
+// was typed by LoadOptions.Fallback: then World is the fallback world, and
+// only Exports says what the guest really provides.
+func (p *Program) TypedByFallback() bool { return p.fallback }
 
 // Name is what the program was loaded as (typically its file name).
 func (p *Program) Name() string { return p.name }

@@ -65,7 +65,7 @@ func commands() []*command {
 			desc: "Hosts backend guests and serves each one's wasi:http incoming-handler under " +
 				"/api/<id>/, the address the generated Backstage backend plugin proxies to. Each guest " +
 				"is compiled once and instantiated per request from a pool.",
-			example: "bigband-dev serve --addr :7017 todo.wasm",
+			example: "bigband-dev serve todo.wasm",
 			flags: func(fs *flag.FlagSet) any {
 				fs.String("addr", "127.0.0.1:7017", "`ADDR` to listen on")
 				fs.Int("max-instances", 16, "most concurrent instances per guest")
@@ -76,28 +76,28 @@ func commands() []*command {
 			name:    "check",
 			usage:   "check [flags] WASM",
 			summary: "check a built guest against the Backstage contracts",
-			desc: "Checks a built guest against the Backstage contracts: the exports each contract needs " +
-				"and their function types and, for a backend, the wasi:http handler. Matching is by " +
-				"interface name and function types, not by package, so guests built against older " +
-				"bigband WIT keep working.",
-			example: "bigband-dev check --contract backend target/wasm32-wasip2/release/plugin.wasm",
-			flags: func(fs *flag.FlagSet) any {
-				fs.String("contract", "auto", "contract to check: `frontend, backend or auto`")
-				return nil
-			},
+			desc: "Checks a built guest against the Backstage contracts and prints `frontend` or " +
+				"`backend` when it satisfies one (exit 0); otherwise lists each problem (exit 1). " +
+				"Matching is by interface name and function types, not by package, so guests built " +
+				"against their own copy of the WIT keep working. WASM is a component or a core module " +
+				"with canonical-ABI exports (typed by its component-type section, or by the contract).",
+			example: "bigband-dev check examples/go/frontend/frontend.component.wasm",
+			flags:   checkFlags,
+			run:     runCheck,
 		},
 		{
 			name:    "call",
-			usage:   "call [flags] WASM FUNC [ARG...]",
+			usage:   "call [flags] WASM EXPORT [ARGS-JSON]",
 			summary: "call one exported function of a guest",
-			desc: "Instantiates a guest and calls one exported function, named `interface#function`. " +
-				"Arguments and results are written in WAVE, the WebAssembly value encoding " +
-				"(\"text\", 42, [1, 2], {name: \"x\"}, some(1), ok(\"y\")).",
-			example: "bigband-dev call plugin.wasm backstage-backend-plugin#get-routes",
-			flags: func(fs *flag.FlagSet) any {
-				fs.Duration("timeout", 10*time.Second, "give up on the call after this long")
-				return nil
-			},
+			desc: "Instantiates a guest and calls one export, named `interface#function` (the " +
+				"interface by its name alone or fully qualified) or by a world-level function's name. " +
+				"ARGS-JSON is a JSON array of the arguments. The result is printed as JSON: records as " +
+				"objects with the WIT field names, option as null or the value, result as {\"ok\": ...} or " +
+				"{\"err\": ...}, variant as {\"case\": payload-or-null}, enum as a string, flags as a " +
+				"list of names, lists and tuples as arrays, char as a one-character string.",
+			example: "bigband-dev call examples/go/frontend/frontend.component.wasm backstage-frontend-plugin#get-node-deps",
+			flags:   callFlags,
+			run:     runCall,
 		},
 		witCommand(),
 		{

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// fixture is a built guest under examples/, relative to this package.
+func fixture(t *testing.T, rel string) string {
+	t.Helper()
+	p := filepath.Join("..", "..", "examples", rel)
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("%s: %v (rebuild with `task fixtures`)", p, err)
+	}
+	return p
+}
+
+func TestCallFrontendGuests(t *testing.T) {
+	for _, g := range []string{"go/frontend/frontend.core.wasm", "c/frontend/frontend.wasm", "go/frontend/frontend.component.wasm", "js/frontend/frontend.wasm"} {
+		t.Run(g, func(t *testing.T) {
+			r := runCLI(t, "", "call", "--no-cache", fixture(t, g), "backstage-frontend-plugin#get-node-deps")
+			if r.code != 0 {
+				t.Fatalf("exit %d: %s", r.code, r.stderr)
+			}
+			var got map[string][]map[string]any
+			if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+				t.Fatalf("output is not JSON: %v\n%s", err, r.stdout)
+			}
+			deps := got["ok"]
+			if len(deps) != 3 || deps[0]["name"] != "@backstage/core-components" || deps[1]["version"] != nil || deps[2]["dev"] != true {
+				t.Fatalf("unexpected deps: %s", r.stdout)
+			}
+		})
+	}
+}
+
+func TestCallErrors(t *testing.T) {
+	core := fixture(t, "go/frontend/frontend.core.wasm")
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"call", core}, 2, "want WASM EXPORT"},
+		{[]string{"call", core, "nope#missing"}, 1, `no export "nope#missing"`},
+		{[]string{"call", core, "backstage-frontend-plugin#get-node-deps", `[1]`}, 2, "takes 0 arguments, got 1"},
+		{[]string{"call", "does-not-exist.wasm", "x"}, 1, "no such file"},
+	} {
+		r := runCLI(t, "", c.args...)
+		if r.code != c.code || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d and %q", c.args, r.code, r.stderr, c.code, c.want)
+		}
+	}
+	bad := filepath.Join(t.TempDir(), "bad.wasm")
+	os.WriteFile(bad, []byte("\x00asm\x0d\x00\x01\x00\x07\xff"), 0o644)
+	if r := runCLI(t, "", "call", bad, "x"); r.code != 1 || !strings.Contains(r.stderr, "bad.wasm") {
+		t.Errorf("truncated component: exit %d, %q", r.code, r.stderr)
+	}
+}
+
+func TestCheckGuests(t *testing.T) {
+	for _, g := range []string{"go/frontend/frontend.core.wasm", "c/frontend/frontend.wasm", "go/frontend/frontend.component.wasm", "js/frontend/frontend.wasm"} {
+		r := runCLI(t, "", "check", "--no-cache", fixture(t, g))
+		if r.code != 0 || r.stdout != "frontend\n" {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q", g, r.code, r.stdout, r.stderr)
+		}
+	}
+	r := runCLI(t, "", "check", "--contract", "backend", fixture(t, "go/frontend/frontend.core.wasm"))
+	if r.code != 1 || !strings.Contains(r.stdout, "backstage-backend-plugin#get-routes: missing") {
+		t.Errorf("frontend as backend: exit %d, %q", r.code, r.stdout)
+	}
+}
