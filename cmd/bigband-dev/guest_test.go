@@ -21,7 +21,7 @@ func fixture(t *testing.T, rel string) string {
 func TestCallFrontendGuests(t *testing.T) {
 	for _, g := range []string{"go/frontend/frontend.core.wasm", "c/frontend/frontend.wasm", "go/frontend/frontend.component.wasm", "js/frontend/frontend.wasm"} {
 		t.Run(g, func(t *testing.T) {
-			r := runCLI(t, "", "call", "--no-cache", fixture(t, g), "backstage-frontend-plugin#get-node-deps")
+			r := runCLI(t, "", "call", fixture(t, g), "backstage-frontend-plugin#get-node-deps")
 			if r.code != 0 {
 				t.Fatalf("exit %d: %s", r.code, r.stderr)
 			}
@@ -63,7 +63,7 @@ func TestCallErrors(t *testing.T) {
 
 func TestCheckGuests(t *testing.T) {
 	for _, g := range []string{"go/frontend/frontend.core.wasm", "c/frontend/frontend.wasm", "go/frontend/frontend.component.wasm", "js/frontend/frontend.wasm"} {
-		r := runCLI(t, "", "check", "--no-cache", fixture(t, g))
+		r := runCLI(t, "", "check", fixture(t, g))
 		if r.code != 0 || r.stdout != "frontend\n" {
 			t.Errorf("%s: exit %d, stdout %q, stderr %q", g, r.code, r.stdout, r.stderr)
 		}
