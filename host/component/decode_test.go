@@ -359,3 +359,28 @@ func TestTypeDeclarations(t *testing.T) {
 		t.Errorf("inline export of a component: %+v", e)
 	}
 }
+
+func TestSharedSubtypesStayLinear(t *testing.T) {
+	// tuple<t, t> nested 400 deep has 2^400 paths; checks that walk types
+	// (borrows in results, substitution, World) must not follow them all.
+	types := [][]byte{b(0x3f, 0x7f, 0x00), b(0x68, 0x00)}
+	for i := 1; i < 400; i++ {
+		types = append(types, cat(b(0x6f), vec(idx(uint32(i)), idx(uint32(i)))))
+	}
+	types = append(types, tFunc([][]byte{field("a", idx(uint32(len(types)-1)))}, nil))
+	c := mustDecode(t, component(vsec(7, types...)))
+	if c.Len(SortType) != 402 {
+		t.Fatalf("%d types", c.Len(SortType))
+	}
+	types[len(types)-1] = tFunc(nil, idx(uint32(len(types)-2)))
+	if _, err := Decode(component(vsec(7, types...))); err == nil || !strings.Contains(err.Error(), "contains a borrow") {
+		t.Errorf("borrow in a deep result: %v", err)
+	}
+	deep := [][]byte{b(0x7f)}
+	for i := 0; i < maxTypeDepth+1; i++ {
+		deep = append(deep, cat(b(0x70), idx(uint32(i))))
+	}
+	if _, err := Decode(component(vsec(7, deep...))); err == nil || !strings.Contains(err.Error(), "nested more than") {
+		t.Errorf("too deep: %v", err)
+	}
+}

@@ -42,7 +42,20 @@ func legacy(s string) []byte { return cat(b(0x01), str(s)) }
 // Type constructors (section 7 entries, or declarations after 0x01).
 func tRecord(fields ...[]byte) []byte { return cat(b(0x72), vec(fields...)) }
 func field(n string, t []byte) []byte { return cat(str(n), t) }
-func idx(i uint32) []byte             { return leb(i) } // a type index as a valtype
+
+// idx is a type index as a valtype: a signed (s33) LEB128.
+func idx(i uint32) []byte {
+	var out []byte
+	v := int64(i)
+	for {
+		c := byte(v & 0x7f)
+		v >>= 7
+		if v == 0 && c&0x40 == 0 {
+			return append(out, c)
+		}
+		out = append(out, c|0x80)
+	}
+}
 func tFunc(params [][]byte, result []byte) []byte {
 	res := b(0x01, 0x00)
 	if result != nil {

@@ -32,14 +32,12 @@ func forEachChild(def *wit.TypeDef, f func(wit.Type)) {
 func (d *decoder) instantiate(s *scope, ct *ComponentType, args []InstantiateArg, off int) *InstanceType {
 	r := d.r
 	subst := map[wit.TypeID]wit.TypeID{}
+	byName := make(map[string]*InstantiateArg, len(args))
+	for i := range args {
+		byName[args[i].Name] = &args[i]
+	}
 	for _, imp := range ct.Imports {
-		var arg *InstantiateArg
-		for i := range args {
-			if args[i].Name == imp.Name.Name {
-				arg = &args[i]
-				break
-			}
-		}
+		arg := byName[imp.Name.Name]
 		if arg == nil {
 			r.failAt(off, "instantiate: no argument for import %q", imp.Name.Name)
 			return nil

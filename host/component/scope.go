@@ -14,7 +14,10 @@ type decoder struct {
 	// budget bounds TypeDefs created by substitution on instantiation, so
 	// that many instantiations of a type-heavy component cannot explode.
 	budget int
-	depths []uint16 // nesting depth of each TypeDef of res
+	depths  []uint16 // nesting depth of each TypeDef of res
+	borrows []bool   // whether each TypeDef of res contains a borrow
+
+	modExports map[*CoreModuleType]map[string]CoreExternKind
 }
 
 // scope is a component, component type or instance type being decoded:
@@ -132,11 +135,12 @@ func (d *decoder) spaceLen(s *scope, srt Sort) int {
 
 // newTypeDef adds a TypeDef to the shared Resolve.
 func (d *decoder) newTypeDef(t *wit.TypeDef) wit.TypeID {
-	depth := 0
+	depth, borrow := 0, t.Kind == wit.KindBorrow
 	forEachChild(t, func(c wit.Type) {
 		if c.Prim == wit.Ref && int(c.ID) < len(d.depths) && int(d.depths[c.ID]) >= depth {
 			depth = int(d.depths[c.ID]) + 1
 		}
+		borrow = borrow || d.hasBorrow(c)
 	})
 	if depth > maxTypeDepth {
 		d.r.fail("value types nested more than %d deep", maxTypeDepth)
@@ -144,6 +148,7 @@ func (d *decoder) newTypeDef(t *wit.TypeDef) wit.TypeID {
 	}
 	d.res.Types = append(d.res.Types, t)
 	d.depths = append(d.depths, uint16(depth))
+	d.borrows = append(d.borrows, borrow)
 	return wit.TypeID(len(d.res.Types) - 1)
 }
 

@@ -32,7 +32,10 @@ func decodeShared(b []byte, base, depth int, like *Component) (*Component, *Erro
 	}
 	if like != nil {
 		d.res, d.resources = like.Resolve, like.Resources
-		d.depths = make([]uint16, len(d.res.Types)) // only grows; old types are shallow enough
+		// Earlier payloads' types count as flat and borrow-free: only new
+		// definitions are checked.
+		d.depths = make([]uint16, len(d.res.Types))
+		d.borrows = make([]bool, len(d.res.Types))
 	}
 	var parent *scope
 	if depth > 0 {
@@ -230,14 +233,12 @@ func (d *decoder) coreInstance(s *scope) {
 		mt := s.coreModules[def.Module]
 		inst := &coreInstance{}
 		if mt != nil {
+			args := make(map[string]*CoreInstantiateArg, len(def.Args))
+			for i := range def.Args {
+				args[def.Args[i].Name] = &def.Args[i]
+			}
 			for _, imp := range mt.Imports {
-				var arg *CoreInstantiateArg
-				for i := range def.Args {
-					if def.Args[i].Name == imp.Module {
-						arg = &def.Args[i]
-						break
-					}
-				}
+				arg := args[imp.Module]
 				if arg == nil {
 					r.failAt(off, "core module %d imports from %q but no argument supplies it", def.Module, imp.Module)
 					return
@@ -249,10 +250,7 @@ func (d *decoder) coreInstance(s *scope) {
 					}
 				}
 			}
-			inst.exports = make(map[string]CoreExternKind, len(mt.Exports))
-			for _, e := range mt.Exports {
-				inst.exports[e.Name] = e.Type.Kind
-			}
+			inst.exports = d.moduleExports(mt)
 		}
 		def.Index = s.next(SortCoreInstance)
 		s.push(def)
@@ -620,4 +618,21 @@ func (c *Component) Type() *ComponentType {
 		t.Exports = append(t.Exports, Extern{Name: e.Name, Desc: e.Desc})
 	}
 	return t
+}
+
+// moduleExports maps a module type's export names to kinds, once per type:
+// instantiating a module many times must not copy its exports each time.
+func (d *decoder) moduleExports(mt *CoreModuleType) map[string]CoreExternKind {
+	if m, ok := d.modExports[mt]; ok {
+		return m
+	}
+	m := make(map[string]CoreExternKind, len(mt.Exports))
+	for _, e := range mt.Exports {
+		m[e.Name] = e.Type.Kind
+	}
+	if d.modExports == nil {
+		d.modExports = map[*CoreModuleType]map[string]CoreExternKind{}
+	}
+	d.modExports[mt] = m
+	return m
 }

@@ -282,47 +282,16 @@ func (d *decoder) readFuncType(s *scope, async bool) *wit.Function {
 			r.failAt(off, "bad function result list 0x%02x", b)
 		}
 	}
-	if r.ok() && hasBorrow(d.res, f.Result, 0) {
+	if r.ok() && d.hasBorrow(f.Result) {
 		r.failAt(off, "function result contains a borrow handle")
 	}
 	return f
 }
 
-// hasBorrow reports whether t transitively contains a borrow.
-func hasBorrow(res *wit.Resolve, t wit.Type, depth int) bool {
-	if t.Prim != wit.Ref || depth > maxDepth {
-		return false
-	}
-	def := res.Types[t.ID]
-	switch def.Kind {
-	case wit.KindBorrow:
-		return true
-	case wit.KindRecord:
-		for _, f := range def.Fields {
-			if hasBorrow(res, f.Type, depth+1) {
-				return true
-			}
-		}
-	case wit.KindVariant:
-		for _, c := range def.Cases {
-			if hasBorrow(res, c.Type, depth+1) {
-				return true
-			}
-		}
-	case wit.KindTuple:
-		for _, e := range def.Types {
-			if hasBorrow(res, e, depth+1) {
-				return true
-			}
-		}
-	case wit.KindResult:
-		return hasBorrow(res, def.Ok, depth+1) || hasBorrow(res, def.Err, depth+1)
-	case wit.KindMap:
-		return hasBorrow(res, def.Key, depth+1) || hasBorrow(res, def.Elem, depth+1)
-	case wit.KindOption, wit.KindList, wit.KindFixedList, wit.KindAlias:
-		return hasBorrow(res, def.Elem, depth+1)
-	}
-	return false
+// hasBorrow reports whether t transitively contains a borrow; newTypeDef
+// works it out once per TypeDef, so shared subtypes are not walked again.
+func (d *decoder) hasBorrow(t wit.Type) bool {
+	return t.Prim == wit.Ref && int(t.ID) < len(d.borrows) && d.borrows[t.ID]
 }
 
 func (d *decoder) enter(s *scope) *scope {

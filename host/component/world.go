@@ -47,6 +47,11 @@ type worldBuilder struct {
 	ifacePkg    map[wit.InterfaceID]int // foreign package index, -1 for the main package
 	resources   map[wit.Owner]map[string]wit.TypeID
 	depth       int
+
+	// Name indexes, so that big instance types do not cost quadratic time.
+	foreignIfaces map[string]wit.InterfaceID // full interface name
+	ifaceTypes    map[wit.InterfaceID]map[string]wit.TypeID
+	ifaceFuncs    map[wit.InterfaceID]map[string]bool
 }
 
 func newWorldBuilder(src *wit.Resolve) *worldBuilder {
@@ -58,7 +63,31 @@ func newWorldBuilder(src *wit.Resolve) *worldBuilder {
 		foreignIdx:  map[string]int{},
 		ifacePkg:    map[wit.InterfaceID]int{},
 		resources:   map[wit.Owner]map[string]wit.TypeID{},
+
+		foreignIfaces: map[string]wit.InterfaceID{},
+		ifaceTypes:    map[wit.InterfaceID]map[string]wit.TypeID{},
+		ifaceFuncs:    map[wit.InterfaceID]map[string]bool{},
 	}
+}
+
+func (b *worldBuilder) addType(id wit.InterfaceID, name string, t wit.TypeID) {
+	b.dst.Interfaces[id].Types = append(b.dst.Interfaces[id].Types, wit.NamedType{Name: name, ID: t})
+	m := b.ifaceTypes[id]
+	if m == nil {
+		m = map[string]wit.TypeID{}
+		b.ifaceTypes[id] = m
+	}
+	m[name] = t
+}
+
+func (b *worldBuilder) addFunc(id wit.InterfaceID, f *wit.Function) {
+	b.dst.Interfaces[id].Functions = append(b.dst.Interfaces[id].Functions, f)
+	m := b.ifaceFuncs[id]
+	if m == nil {
+		m = map[string]bool{}
+		b.ifaceFuncs[id] = m
+	}
+	m[f.Name] = true
 }
 
 func worldOwner(id wit.WorldID) wit.Owner { return wit.Owner{Kind: wit.OwnerWorld, World: id} }
@@ -147,12 +176,11 @@ func (b *worldBuilder) importInterface(name string, inst *InstanceType) (wit.Int
 			return 0, err
 		}
 	}
-	iface := b.dst.Interfaces[id]
 	owner := ifaceOwner(id)
 	for _, e := range inst.Exports {
 		switch e.Desc.Sort {
 		case SortType:
-			if prev, ok := iface.Type(e.Name.Name); ok {
+			if prev, ok := b.ifaceTypes[id][e.Name.Name]; ok {
 				if _, dup := b.typeMap[e.Desc.Type.Value.ID]; !dup && e.Desc.Type.Value.Prim == wit.Ref {
 					b.typeMap[e.Desc.Type.Value.ID] = prev
 				}
@@ -165,9 +193,9 @@ func (b *worldBuilder) importInterface(name string, inst *InstanceType) (wit.Int
 			if err != nil {
 				return 0, err
 			}
-			iface.Types = append(iface.Types, wit.NamedType{Name: e.Name.Name, ID: t})
+			b.addType(id, e.Name.Name, t)
 		case SortFunc:
-			if iface.Function(e.Name.Name) != nil {
+			if b.ifaceFuncs[id][e.Name.Name] {
 				continue
 			}
 			if local {
@@ -177,7 +205,7 @@ func (b *worldBuilder) importInterface(name string, inst *InstanceType) (wit.Int
 			if err != nil {
 				return 0, err
 			}
-			iface.Functions = append(iface.Functions, f)
+			b.addFunc(id, f)
 		default:
 			return 0, fmt.Errorf("instance export %q is a %s, not a type or function", e.Name.Name, e.Desc.Sort)
 		}
@@ -198,7 +226,8 @@ func (b *worldBuilder) foreignInterface(name string) (wit.InterfaceID, error) {
 		b.foreignIdx[pn.String()] = pi
 	}
 	p := b.foreign[pi]
-	if id, ok := p.Interface(n.Interface); ok {
+	full := n.String()
+	if id, ok := b.foreignIfaces[full]; ok {
 		return id, nil
 	}
 	iname := n.Interface
@@ -206,6 +235,7 @@ func (b *worldBuilder) foreignInterface(name string) (wit.InterfaceID, error) {
 	b.dst.Interfaces = append(b.dst.Interfaces, &wit.Interface{Name: &iname})
 	p.Interfaces = append(p.Interfaces, wit.NamedInterface{Name: iname, ID: id})
 	b.ifacePkg[id] = pi
+	b.foreignIfaces[full] = id
 	return id, nil
 }
 
@@ -222,8 +252,7 @@ func (b *worldBuilder) localInterface(pkg *wit.Package, name string, inst *Insta
 		iname = &s
 	}
 	id := wit.InterfaceID(len(b.dst.Interfaces))
-	iface := &wit.Interface{Name: iname}
-	b.dst.Interfaces = append(b.dst.Interfaces, iface)
+	b.dst.Interfaces = append(b.dst.Interfaces, &wit.Interface{Name: iname})
 	b.ifacePkg[id] = -1
 	owner := ifaceOwner(id)
 	for _, e := range inst.Exports {
@@ -233,13 +262,13 @@ func (b *worldBuilder) localInterface(pkg *wit.Package, name string, inst *Insta
 			if err != nil {
 				return wit.WorldKey{}, 0, err
 			}
-			iface.Types = append(iface.Types, wit.NamedType{Name: e.Name.Name, ID: t})
+			b.addType(id, e.Name.Name, t)
 		case SortFunc:
 			f, err := b.function(e.Name.Name, e.Desc.Func, owner)
 			if err != nil {
 				return wit.WorldKey{}, 0, err
 			}
-			iface.Functions = append(iface.Functions, f)
+			b.addFunc(id, f)
 		default:
 			return wit.WorldKey{}, 0, fmt.Errorf("instance export %q is a %s, not a type or function", e.Name.Name, e.Desc.Sort)
 		}
