@@ -377,7 +377,7 @@ func TestSharedSubtypesStayLinear(t *testing.T) {
 		t.Errorf("borrow in a deep result: %v", err)
 	}
 	deep := [][]byte{b(0x7f)}
-	for i := 0; i < maxTypeDepth+1; i++ {
+	for i := 0; i < maxTypeDepth+2; i++ {
 		deep = append(deep, cat(b(0x70), idx(uint32(i))))
 	}
 	if _, err := Decode(component(vsec(7, deep...))); err == nil || !strings.Contains(err.Error(), "nested more than") {
