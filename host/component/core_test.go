@@ -13,7 +13,7 @@ import (
 func worldType() []byte {
 	return tComponent(
 		dType(tComponent(
-			dType(tFunc(nil, b(0x73))), // 0
+			dType(tFunc(nil, b(0x73))),                                        // 0
 			dType(tInstance(dAliasOuter(1, 0), dExport(name("f"), xFunc(0)))), // 1
 			dImport(name("test:pkg/iface"), xInstance(1)),
 			dType(tFunc([][]byte{field("n", b(0x79))}, nil)), // 2

@@ -122,7 +122,7 @@ func sample() []byte {
 		vsec(6,
 			cat(sCoreFunc, b(0x01), leb(1), str("run")),          // core func 4
 			cat(sCoreFunc, b(0x01), leb(1), str("cabi_realloc")), // core func 5
-			cat(sCoreMem, b(0x01), leb(1), str("memory")),       // core memory 0
+			cat(sCoreMem, b(0x01), leb(1), str("memory")),        // core memory 0
 		),
 		vsec(8,
 			cat(b(0x00, 0x00), leb(4), vec(b(0x00), cat(b(0x03), leb(0)), cat(b(0x04), leb(5))), leb(17)), // func 2

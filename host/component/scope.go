@@ -13,7 +13,7 @@ type decoder struct {
 	resources map[wit.TypeID]*Resource
 	// budget bounds TypeDefs created by substitution on instantiation, so
 	// that many instantiations of a type-heavy component cannot explode.
-	budget int
+	budget  int
 	depths  []uint16 // nesting depth of each TypeDef of res
 	borrows []bool   // whether each TypeDef of res contains a borrow
 
