@@ -15,7 +15,9 @@ export function isComponent(bytes) {
   return bytes[4] === 0x0d && bytes[6] === 0x01;
 }
 
-// loadGuest transpiles a guest to JS and imports it. Core modules are first
+let loads = 0;
+
+// loadGuest transpiles a guest to JS and imports a fresh instance of it. Core modules are first
 // turned into components with the reactor adapter, which needs the module's
 // component-type section. The generated files go under tools/js/.check so
 // their imports of preview2-shim resolve from this package's node_modules.
@@ -36,16 +38,20 @@ export async function loadGuest(path) {
     await mkdir(dirname(join(outDir, file)), { recursive: true });
     await writeFile(join(outDir, file), data);
   }
-  return import(pathToFileURL(join(outDir, `${name}.js`)).href);
+  // The query makes every call a new module, hence a new component instance.
+  return import(`${pathToFileURL(join(outDir, `${name}.js`)).href}?load=${++loads}`);
 }
 
-// call runs a jco export that returns result<T, E>, in the host CLI's JSON
-// shape: jco returns ok values and throws a ComponentError carrying err.
+// callResult runs a jco export that returns result<T, E>, in the host CLI's
+// JSON shape. jco returns the ok value and throws the err payload (bare, or
+// wrapped in a ComponentError's payload); traps are WebAssembly.RuntimeErrors.
 export function callResult(fn) {
   try {
     return { ok: fn() };
   } catch (e) {
-    if (e && 'payload' in e) return { err: e.payload };
-    throw e;
+    if (e instanceof WebAssembly.RuntimeError) throw e;
+    if (e instanceof Error && 'payload' in e) return { err: e.payload };
+    if (e instanceof Error) throw e;
+    return { err: e };
   }
 }
