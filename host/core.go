@@ -19,6 +19,7 @@ type coreProgram struct {
 	mod   wazero.CompiledModule
 	names map[*Export]string // export -> core function name
 	init  bool               // exports _initialize (a reactor)
+	enc   abi.StringEncoding // from the component-type section; utf8 otherwise
 }
 
 const wasiP1 = "wasi_snapshot_preview1"
@@ -217,7 +218,7 @@ func (ci *coreInstance) reallocFunc() abi.Realloc {
 func (ci *coreInstance) call(ctx context.Context, p *Program, e *Export, args []any) (any, error) {
 	name := p.core.names[e]
 	fn := ci.mod.ExportedFunction(name)
-	cx := &abi.Cx{Ctx: ctx, Types: p.types, Memory: ci.memory, Realloc: ci.reallocFunc(), Encoding: abi.UTF8,
+	cx := &abi.Cx{Ctx: ctx, Types: p.types, Memory: ci.memory, Realloc: ci.reallocFunc(), Encoding: p.core.enc,
 		Handles: &abi.Handles{}, Scope: &abi.CallScope{}}
 	core, err := e.abi.LowerArgs(cx, args)
 	if err != nil {

@@ -2,8 +2,10 @@ package host
 
 import (
 	"context"
+
 	"errors"
 	"fmt"
+	"github.com/bigband-dev/bigband/host/abi"
 	"sync"
 )
 
@@ -107,4 +109,26 @@ func (i *Instance) release(ctx context.Context) {
 	} else {
 		i.comp.close(ctx)
 	}
+}
+
+// DropResource drops an owned handle to a guest resource that a call
+// returned to the host, running the guest's destructor.
+func (i *Instance) DropResource(ctx context.Context, r abi.Resource) error {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if i.broken {
+		return fmt.Errorf("%s: drop %s: %w", i.p.name, r.Type.Name, ErrBroken)
+	}
+	if r.Type.Dtor == nil {
+		return nil
+	}
+	if i.comp != nil {
+		ctx = context.WithValue(ctx, instanceKey{}, i.comp)
+	}
+	if err := r.Type.Dtor(ctx, r.Rep); err != nil {
+		i.broken = true
+		i.release(context.Background())
+		return fmt.Errorf("%s: drop %s: %w", i.p.name, r.Type.Name, err)
+	}
+	return nil
 }

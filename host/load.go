@@ -6,6 +6,7 @@ import (
 
 	"fmt"
 
+	"github.com/bigband-dev/bigband/host/abi"
 	"github.com/bigband-dev/bigband/host/component"
 	"github.com/bigband-dev/bigband/wit"
 )
@@ -51,6 +52,7 @@ func (r *Runtime) Load(ctx context.Context, wasm []byte, opts LoadOptions) (*Pro
 			if err := r.loadCore(ctx, p, wasm, res, world, false); err != nil {
 				return nil, err
 			}
+			p.core.enc = embeddedEncoding(cm)
 		case opts.Fallback != nil:
 			p.fallback = true
 			if err := r.loadCore(ctx, p, wasm, opts.Fallback, opts.FallbackWorld, true); err != nil {
@@ -72,4 +74,18 @@ func (r *Runtime) Load(ctx context.Context, wasm []byte, opts LoadOptions) (*Pro
 	}
 	inst.Close(ctx)
 	return p, nil
+}
+
+// embeddedEncoding reads the string encoding bindings generators record in
+// the component-type payload (`wit-component-encoding`: a version byte,
+// then 0 utf8, 1 utf16, 2 latin1+utf16).
+func embeddedEncoding(cm *component.CoreModule) abi.StringEncoding {
+	for _, ct := range cm.ComponentTypes {
+		for _, c := range ct.Customs {
+			if c.Name == "wit-component-encoding" && len(c.Data) >= 2 && c.Data[1] <= 2 {
+				return abi.StringEncoding(c.Data[1])
+			}
+		}
+	}
+	return abi.UTF8
 }

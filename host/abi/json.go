@@ -11,7 +11,9 @@ import (
 )
 
 // ToJSON converts a value of type ty into plain data for encoding/json:
-// records become objects keyed by field name, option null or the value,
+// records become objects keyed by field name, option null or the value
+// (or {"some": v} when the value could itself be null, as in
+// option<option<T>>),
 // result {"ok": v} or {"err": v}, variant {"case": payload-or-null}, enum
 // its case name, flags the list of set names, char a one-character string,
 // lists and tuples arrays. Non-finite floats become "NaN", "Infinity" and
@@ -114,7 +116,11 @@ func (t *Types) ToJSON(ty wit.Type, v any) (any, error) {
 		if !o.Some {
 			return nil, nil
 		}
-		return t.ToJSON(td.Elem, o.Value)
+		v, err := t.ToJSON(td.Elem, o.Value)
+		if err != nil || !t.nullable(td.Elem) {
+			return v, err
+		}
+		return orderedObject{{"some", v}}, nil
 	case wit.KindResult:
 		r, ok := v.(Result)
 		if !ok {
@@ -397,6 +403,13 @@ func (t *Types) defFromJSON(td *wit.TypeDef, j any) (any, error) {
 		if j == nil {
 			return None, nil
 		}
+		if t.nullable(td.Elem) {
+			k, inner, err := single(j)
+			if err != nil || k != "some" {
+				return nil, fmt.Errorf(`want null or {"some": ...} for a nested option, got %s`, describe(j))
+			}
+			j = inner
+		}
 		v, err := t.FromJSON(td.Elem, j)
 		if err != nil {
 			return nil, err
@@ -450,6 +463,23 @@ func (t *Types) defFromJSON(td *wit.TypeDef, j any) (any, error) {
 		return nil, fmt.Errorf("unknown variant case %q", k)
 	}
 	return nil, fmt.Errorf("values of kind %s can't be given as JSON", td.Kind)
+}
+
+// nullable reports whether ty's JSON form can be null, so an option of it
+// must write some(x) as {"some": x} to stay unambiguous.
+func (t *Types) nullable(ty wit.Type) bool {
+	for ty.Prim == wit.Ref {
+		td := t.R.Types[ty.ID]
+		switch td.Kind {
+		case wit.KindOption:
+			return true
+		case wit.KindAlias:
+			ty = td.Elem
+			continue
+		}
+		return false
+	}
+	return false
 }
 
 func findField(td *wit.TypeDef, name string) int {

@@ -74,7 +74,7 @@ func (p *Pollable) Block(ctx context.Context) error {
 	select {
 	case <-p.ready():
 		return nil
-	case <-ctx.Done():
+	case <-make(chan struct{}):
 		return fmt.Errorf("wasi:io/poll: block interrupted: %w", ctx.Err())
 	}
 }
