@@ -23,6 +23,11 @@ type LoadOptions struct {
 	// Overlays replaces or adds file contents by absolute, cleaned path:
 	// unsaved editor buffers shadow the files on disk.
 	Overlays map[string][]byte
+	// DecodeWasm decodes a WIT package encoded as WebAssembly (a deps/
+	// entry ending in .wasm). Package wit can't decode binaries itself;
+	// callers that can (see host/component) plug it in. Without it such
+	// entries are reported as unsupported.
+	DecodeWasm func([]byte) (*Resolve, PackageID, error)
 }
 
 // LoadError is every problem found while loading, in the order found. Files
@@ -59,7 +64,7 @@ func (e *LoadError) Error() string {
 // path. On failure the error is a *LoadError (or an I/O error wrapped with
 // the path) and the returned Resolve holds whatever resolved before it.
 func Load(path string, opts LoadOptions) (*Resolve, PackageID, error) {
-	l := &loader{fset: syntax.NewFileSet(), overlays: opts.Overlays}
+	l := &loader{fset: syntax.NewFileSet(), overlays: opts.Overlays, decodeWasm: opts.DecodeWasm}
 	r := &Resolve{
 		PackageNames: map[string]PackageID{},
 		Features:     opts.Features,
@@ -69,6 +74,7 @@ func Load(path string, opts LoadOptions) (*Resolve, PackageID, error) {
 	if r.Features == nil {
 		r.Features = map[string]bool{}
 	}
+	l.r = r
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return r, 0, err
@@ -113,10 +119,32 @@ type group struct {
 }
 
 type loader struct {
-	fset     *syntax.FileSet
-	overlays map[string][]byte
-	errs     syntax.ErrorList
-	context  string
+	fset       *syntax.FileSet
+	overlays   map[string][]byte
+	decodeWasm func([]byte) (*Resolve, PackageID, error)
+	r          *Resolve
+	errs       syntax.ErrorList
+	context    string
+}
+
+// mergeWasm adds a WIT package encoded as wasm, with what it depends on,
+// to the Resolve before the text packages are resolved against it.
+func (l *loader) mergeWasm(path, shown string) error {
+	if l.decodeWasm == nil {
+		return fmt.Errorf("%s: WIT packages encoded as WebAssembly are not supported here", shown)
+	}
+	b, err := l.read(path)
+	if err != nil {
+		return fmt.Errorf("failed to read %s: %w", shown, err)
+	}
+	dec, _, err := l.decodeWasm(b)
+	if err != nil {
+		return fmt.Errorf("%s: %w", shown, err)
+	}
+	if _, err := l.r.Merge(dec); err != nil {
+		return fmt.Errorf("%s: %w", shown, err)
+	}
+	return nil
 }
 
 func (l *loader) stat(path string) (fs.FileInfo, error) {
@@ -213,8 +241,13 @@ func (l *loader) parseDeps(abs, shown string) ([]*group, error) {
 			g, err = l.parseDir(p, s)
 		case strings.HasSuffix(e.Name(), ".wit"):
 			g, err = l.parseFiles([]string{p}, []string{s})
-		case strings.HasSuffix(e.Name(), ".wasm"), strings.HasSuffix(e.Name(), ".wat"):
-			return nil, fmt.Errorf("%s: WIT packages encoded as WebAssembly are not supported yet", s)
+		case strings.HasSuffix(e.Name(), ".wasm"):
+			if err := l.mergeWasm(p, s); err != nil {
+				return nil, err
+			}
+			continue
+		case strings.HasSuffix(e.Name(), ".wat"):
+			return nil, fmt.Errorf("%s: WIT packages in the WebAssembly text format are not supported", s)
 		default:
 			continue // stray files such as .DS_Store
 		}
@@ -306,6 +339,9 @@ func (r *Resolve) pushGroups(main *group, deps []*group) (PackageID, *syntax.Err
 	for _, g := range append([]*group{main}, deps...) {
 		for _, u := range g.pkgs {
 			key := u.name.String()
+			if _, ok := r.PackageNames[key]; ok {
+				return 0, errAt(u.nameSpan, fmt.Sprintf("package `%s` is defined in two different locations: here and in a binary dependency", u.name))
+			}
 			if prev, ok := byName[key]; ok {
 				return 0, errAt(u.nameSpan, fmt.Sprintf("package `%s` is defined in two different locations:\n  * %s\n  * %s",
 					u.name, r.Files.Position(u.nameSpan.Start), r.Files.Position(prev.nameSpan.Start)))

@@ -96,7 +96,7 @@ func TestLoadDeps(t *testing.T) {
 	}
 
 	writeFiles(t, root, map[string]string{"deps/enc.wasm": "\x00asm"})
-	if _, _, err := Load(root, LoadOptions{}); err == nil || !strings.Contains(err.Error(), "not supported yet") {
+	if _, _, err := Load(root, LoadOptions{}); err == nil || !strings.Contains(err.Error(), "not supported here") {
 		t.Fatalf("want a clear unsupported error for a .wasm dependency, got %v", err)
 	}
 }

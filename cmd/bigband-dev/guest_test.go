@@ -73,3 +73,36 @@ func TestCheckGuests(t *testing.T) {
 		t.Errorf("frontend as backend: exit %d, %q", r.code, r.stdout)
 	}
 }
+
+func TestWitJSONOfBinaries(t *testing.T) {
+	for _, c := range []struct{ guest, iface string }{
+		{"js/frontend/frontend.wasm", "backstage-frontend-plugin"},
+		{"c/frontend/frontend.wasm", "backstage-frontend-plugin"},
+	} {
+		r := runCLI(t, "", "wit", "json", fixture(t, c.guest))
+		if r.code != 0 {
+			t.Fatalf("%s: exit %d: %s", c.guest, r.code, r.stderr)
+		}
+		var got struct {
+			Interfaces []struct {
+				Name      *string                    `json:"name"`
+				Functions map[string]json.RawMessage `json:"functions"`
+			} `json:"interfaces"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, i := range got.Interfaces {
+			if i.Name != nil && *i.Name == c.iface && i.Functions["get-component-files"] != nil {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s: world JSON lacks %s#get-component-files", c.guest, c.iface)
+		}
+	}
+	if r := runCLI(t, "", "wit", "json", fixture(t, "go/frontend/frontend.core.wasm")); r.code != 1 || !strings.Contains(r.stderr, "component-type") {
+		t.Errorf("core module without types: exit %d, %q", r.code, r.stderr)
+	}
+}

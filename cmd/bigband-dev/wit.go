@@ -4,8 +4,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"os"
 	"strings"
 
+	"github.com/bigband-dev/bigband/host/component"
 	"github.com/bigband-dev/bigband/wit"
 )
 
@@ -60,7 +63,7 @@ func featureFlags(fs *flag.FlagSet) any {
 }
 
 func (f *features) loadOptions() wit.LoadOptions {
-	opts := wit.LoadOptions{AllFeatures: f.all}
+	opts := wit.LoadOptions{AllFeatures: f.all, DecodeWasm: component.DecodeWITPackage}
 	for name := range strings.SplitSeq(f.list, ",") {
 		if name = strings.TrimSpace(name); name != "" {
 			if opts.Features == nil {
@@ -87,7 +90,13 @@ func runWitJSON(e *env, opts any, args []string) int {
 	if !ok {
 		return exitUsage
 	}
-	r, _, err := wit.Load(path, opts.(*features).loadOptions())
+	var r *wit.Resolve
+	var err error
+	if isWasmFile(path) {
+		r, err = wasmWorld(path)
+	} else {
+		r, _, err = wit.Load(path, opts.(*features).loadOptions())
+	}
 	if err != nil {
 		fmt.Fprintln(e.stderr, "error: "+renderFirst(err))
 		return exitFail
@@ -159,4 +168,46 @@ func plural(n int, word string) string {
 		return "1 " + word
 	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// isWasmFile reports whether path is a file starting with the wasm magic.
+func isWasmFile(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var magic [4]byte
+	_, err = io.ReadFull(f, magic[:])
+	return err == nil && string(magic[:]) == "\x00asm"
+}
+
+// wasmWorld decodes what a .wasm file says about its types: a WIT package
+// encoded as wasm, a component's world, or the world a core module's
+// component-type section embeds.
+func wasmWorld(path string) (*wit.Resolve, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if component.IsCoreModule(b) {
+		cm, err := component.DecodeCore(b)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if len(cm.ComponentTypes) == 0 {
+			return nil, fmt.Errorf("%s: a core module without a component-type section carries no WIT", path)
+		}
+		r, _, err := cm.World()
+		return r, err
+	}
+	if r, _, err := component.DecodeWITPackage(b); err == nil {
+		return r, nil
+	}
+	c, err := component.Decode(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	r, _, err := c.World()
+	return r, err
 }
