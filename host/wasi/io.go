@@ -74,7 +74,7 @@ func (p *Pollable) Block(ctx context.Context) error {
 	select {
 	case <-p.ready():
 		return nil
-	case <-make(chan struct{}):
+	case <-ctx.Done():
 		return fmt.Errorf("wasi:io/poll: block interrupted: %w", ctx.Err())
 	}
 }
