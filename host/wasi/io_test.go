@@ -352,6 +352,21 @@ func TestPollTimers(t *testing.T) {
 	}
 }
 
+// within runs f and fails the test if it is still running after 5s, so a
+// wait that ignores its context fails rather than hangs the test binary.
+func within(t *testing.T, what string, f func() error) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- f() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(5 * time.Second):
+		t.Errorf("%s still waiting 5s after its context ended", what)
+		return nil
+	}
+}
+
 func TestPollStopsOnCancel(t *testing.T) {
 	st := NewState(Config{})
 	for _, tc := range []struct {
@@ -364,7 +379,10 @@ func TestPollStopsOnCancel(t *testing.T) {
 		p := TimerPollable(time.Hour)
 		ctx, cancel := context.WithCancel(context.Background())
 		time.AfterFunc(10*time.Millisecond, cancel)
-		_, err := callCtx(ctx, st, "wasi:io/poll", tc.fn, tc.args(p)...)
+		err := within(t, tc.fn, func() error {
+			_, err := callCtx(ctx, st, "wasi:io/poll", tc.fn, tc.args(p)...)
+			return err
+		})
 		if !errors.Is(err, context.Canceled) {
 			t.Errorf("%s after cancel: %v, want context.Canceled", tc.fn, err)
 		}
@@ -373,7 +391,11 @@ func TestPollStopsOnCancel(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 	defer cancel()
 	in := NewInputStream(blockingReader{})
-	if _, err := callCtx(ctx, st, streams, "[method]input-stream.blocking-read", in, uint64(1)); !errors.Is(err, context.DeadlineExceeded) {
+	err := within(t, "blocking-read", func() error {
+		_, err := callCtx(ctx, st, streams, "[method]input-stream.blocking-read", in, uint64(1))
+		return err
+	})
+	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("blocking-read past the deadline: %v", err)
 	}
 }
