@@ -102,6 +102,9 @@ type Descriptor struct {
 	once sync.Once
 }
 
+// String returns the descriptor's guest path.
+func (d *Descriptor) String() string { return d.name }
+
 // Drop implements abi.Dropper: the guest's last handle is gone.
 func (d *Descriptor) Drop() {
 	d.once.Do(func() {
