@@ -6,8 +6,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -174,9 +177,14 @@ func (l *loader) witFiles(dir string) ([]string, error) {
 		if !strings.HasSuffix(e.Name(), ".wit") {
 			continue
 		}
-		p := filepath.Join(dir, e.Name())
-		if st, err := os.Stat(p); err != nil || st.IsDir() {
+		if e.IsDir() {
 			continue
+		}
+		if e.Type()&fs.ModeSymlink != 0 {
+			// Only a symlink needs a stat: to skip links to directories.
+			if st, err := os.Stat(filepath.Join(dir, e.Name())); err != nil || st.IsDir() {
+				continue
+			}
 		}
 		seen[e.Name()] = true
 		names = append(names, e.Name())
@@ -268,6 +276,7 @@ func (l *loader) parseFiles(paths, shown []string) (*group, error) {
 	lw := newLowerer()
 	g := &group{}
 	failed := len(l.errs) > 0
+	files := make([]*syntax.File, len(paths))
 	for i, p := range paths {
 		src, err := l.read(p)
 		if err != nil {
@@ -276,9 +285,12 @@ func (l *loader) parseFiles(paths, shown []string) (*group, error) {
 		if !utf8.Valid(src) {
 			return nil, fmt.Errorf("%s: input file is not valid UTF-8", shown[i])
 		}
-		f, errs := syntax.ParseFile(l.fset, shown[i], src)
-		if len(errs) > 0 {
-			l.errs = append(l.errs, errs...)
+		files[i] = l.fset.AddFile(shown[i], src)
+	}
+	asts, errs := parseAll(files)
+	for i, f := range asts {
+		if len(errs[i]) > 0 {
+			l.errs = append(l.errs, errs[i]...)
 			failed = true
 			continue
 		}
@@ -404,3 +416,32 @@ func (o overlayInfo) Mode() fs.FileMode  { return 0o644 }
 func (o overlayInfo) ModTime() time.Time { return time.Time{} }
 func (o overlayInfo) IsDir() bool        { return false }
 func (o overlayInfo) Sys() any           { return nil }
+
+// parseAll parses files, several at a time when there are enough of them
+// to be worth it: files are independent until resolution.
+func parseAll(files []*syntax.File) ([]*syntax.SourceFile, []syntax.ErrorList) {
+	asts := make([]*syntax.SourceFile, len(files))
+	errs := make([]syntax.ErrorList, len(files))
+	workers := min(runtime.GOMAXPROCS(0), len(files)/4)
+	if workers < 2 {
+		for i, f := range files {
+			asts[i], errs[i] = syntax.Parse(f)
+		}
+		return asts, errs
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(files) {
+					return
+				}
+				asts[i], errs[i] = syntax.Parse(files[i])
+			}
+		})
+	}
+	wg.Wait()
+	return asts, errs
+}

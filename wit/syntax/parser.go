@@ -48,7 +48,13 @@ const (
 // every error it found: the first one is the error wit-parser reports for
 // the file (if wit-parser fails while lexing or parsing it).
 func ParseFile(fset *FileSet, filename string, src []byte) (*SourceFile, ErrorList) {
-	p := newParser(fset.AddFile(filename, src))
+	return Parse(fset.AddFile(filename, src))
+}
+
+// Parse parses a file already registered in a FileSet. Unlike ParseFile it
+// touches no shared state, so several files can be parsed concurrently.
+func Parse(f *File) (*SourceFile, ErrorList) {
+	p := newParser(f)
 	return p.parseFile(), p.errorList()
 }
 
