@@ -106,3 +106,22 @@ func TestWitJSONOfBinaries(t *testing.T) {
 		t.Errorf("core module without types: exit %d, %q", r.code, r.stderr)
 	}
 }
+
+func TestCallTortureGuest(t *testing.T) {
+	torture := fixture(t, "abi-torture/torture.wasm")
+	for _, c := range []struct{ export, args, want string }{
+		{"hello", `["cli"]`, `"hello, cli!"`},
+		{"types#echo-option-option", `[{"some": null}]`, `{"some":null}`},
+		{"types#echo-char", `["🚀"]`, `"🚀"`},
+		{"types#echo-result", `[{"err": 7}]`, `{"err":7}`},
+	} {
+		args := []string{"call", torture, c.export, c.args}
+		r := runCLI(t, "", args...)
+		if r.code != 0 || strings.TrimSpace(r.stdout) != c.want {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want %s", args[2:], r.code, r.stdout, r.stderr, c.want)
+		}
+	}
+	if r := runCLI(t, "", "call", torture, "types#trap"); r.code != 1 || !strings.Contains(r.stderr, "bigband:torture/types@0.1.0#trap") {
+		t.Errorf("trap: exit %d, %q", r.code, r.stderr)
+	}
+}
