@@ -1,7 +1,6 @@
 package host_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -79,11 +78,9 @@ func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 // golden data every frontend fixture returns.
 func checkFrontend(t *testing.T, p *host.Program) {
 	t.Helper()
-	var want map[string]any
-	dec := json.NewDecoder(bytes.NewReader(repoFile(t, "examples/frontend-expected.json")))
-	dec.UseNumber()
-	if err := dec.Decode(&want); err != nil {
-		t.Fatal(err)
+	want, ok := decodeJSON(t, repoFile(t, "examples/frontend-expected.json")).(map[string]any)
+	if !ok {
+		t.Fatal("examples/frontend-expected.json is not an object")
 	}
 	ctx := context.Background()
 	inst, err := p.Instantiate(ctx)
@@ -116,13 +113,7 @@ func callJSON(t *testing.T, p *host.Program, e *host.Export, v any) any {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out any
-	dec := json.NewDecoder(bytes.NewReader(j))
-	dec.UseNumber()
-	if err := dec.Decode(&out); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return decodeJSON(t, j)
 }
 
 func TestGoCoreModuleFrontend(t *testing.T) {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/bigband-dev/bigband/host/component"
+
 	"github.com/tetratelabs/wazero/api"
 )
 
@@ -85,14 +87,14 @@ func (re *reexport) encode() []byte {
 	nImports := 0
 	for _, it := range re.items {
 		nImports++
-		imports = appendName(imports, fmt.Sprintf("m%d", it.source))
-		imports = appendName(imports, it.name)
+		imports = component.AppendName(imports, fmt.Sprintf("m%d", it.source))
+		imports = component.AppendName(imports, it.name)
 		imports = append(imports, it.kind)
 		switch it.kind {
 		case 0:
-			sig := append([]byte{0x60}, uleb(uint32(len(it.params)))...)
+			sig := append([]byte{0x60}, component.AppendU32(nil, uint32(len(it.params)))...)
 			sig = append(sig, it.params...)
-			sig = append(sig, uleb(uint32(len(it.results)))...)
+			sig = append(sig, component.AppendU32(nil, uint32(len(it.results)))...)
 			sig = append(sig, it.results...)
 			ti, ok := typeIndex[string(sig)]
 			if !ok {
@@ -100,7 +102,7 @@ func (re *reexport) encode() []byte {
 				typeIndex[string(sig)] = ti
 				types = append(types, sig)
 			}
-			imports = append(imports, uleb(ti)...)
+			imports = append(imports, component.AppendU32(nil, ti)...)
 		case 1:
 			imports = append(imports, 0x70, 0x00, 0x00) // funcref, min 0, no max: matches any funcref table
 		case 2:
@@ -112,41 +114,24 @@ func (re *reexport) encode() []byte {
 			}
 			imports = append(imports, it.global, mut)
 		}
-		exports = appendName(exports, it.export)
+		exports = component.AppendName(exports, it.export)
 		exports = append(exports, it.kind)
-		exports = append(exports, uleb(counts[it.kind])...)
+		exports = append(exports, component.AppendU32(nil, counts[it.kind])...)
 		counts[it.kind]++
 	}
 	var typeSec []byte
-	typeSec = append(typeSec, uleb(uint32(len(types)))...)
+	typeSec = append(typeSec, component.AppendU32(nil, uint32(len(types)))...)
 	for _, t := range types {
 		typeSec = append(typeSec, t...)
 	}
 	out = appendSection(out, 1, typeSec)
-	out = appendSection(out, 2, append(uleb(uint32(nImports)), imports...))
-	out = appendSection(out, 7, append(uleb(uint32(len(re.items))), exports...))
+	out = appendSection(out, 2, append(component.AppendU32(nil, uint32(nImports)), imports...))
+	out = appendSection(out, 7, append(component.AppendU32(nil, uint32(len(re.items))), exports...))
 	return out
-}
-
-func uleb(v uint32) []byte {
-	var b []byte
-	for {
-		c := byte(v & 0x7f)
-		v >>= 7
-		if v != 0 {
-			b = append(b, c|0x80)
-			continue
-		}
-		return append(b, c)
-	}
-}
-
-func appendName(b []byte, s string) []byte {
-	return append(append(b, uleb(uint32(len(s)))...), s...)
 }
 
 func appendSection(b []byte, id byte, body []byte) []byte {
 	b = append(b, id)
-	b = append(b, uleb(uint32(len(body)))...)
+	b = append(b, component.AppendU32(nil, uint32(len(body)))...)
 	return append(b, body...)
 }

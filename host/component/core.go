@@ -527,7 +527,7 @@ func RewriteEmptyImportModules(b []byte) ([]byte, error) {
 			out := make([]byte, 0, len(b)+len(body))
 			out = append(out, b[:start]...)
 			out = append(out, 2)
-			out = appendU32(out, uint32(len(body)))
+			out = AppendU32(out, uint32(len(body)))
 			out = append(out, body...)
 			out = append(out, b[r.pos:]...)
 			return out, nil
@@ -542,7 +542,7 @@ func RewriteEmptyImportModules(b []byte) ([]byte, error) {
 
 func rewriteImports(s *reader, types []CoreType) ([]byte, bool) {
 	n := s.count("import", 3)
-	out := appendU32(nil, uint32(n))
+	out := AppendU32(nil, uint32(n))
 	changed := false
 	for i := 0; i < n && s.ok(); i++ {
 		mod := s.name()
@@ -553,14 +553,16 @@ func rewriteImports(s *reader, types []CoreType) ([]byte, bool) {
 			mod = EmptyImportModule
 			changed = true
 		}
-		out = appendName(out, mod)
-		out = appendName(out, name)
+		out = AppendName(out, mod)
+		out = AppendName(out, name)
 		out = append(out, s.b[descStart:s.pos]...)
 	}
 	return out, changed
 }
 
-func appendU32(b []byte, v uint32) []byte {
+// AppendU32 appends v as an unsigned LEB128, as the binary format writes
+// counts, sizes and indices.
+func AppendU32(b []byte, v uint32) []byte {
 	for {
 		c := byte(v & 0x7f)
 		v >>= 7
@@ -572,6 +574,7 @@ func appendU32(b []byte, v uint32) []byte {
 	}
 }
 
-func appendName(b []byte, s string) []byte {
-	return append(appendU32(b, uint32(len(s))), s...)
+// AppendName appends a length-prefixed name.
+func AppendName(b []byte, s string) []byte {
+	return append(AppendU32(b, uint32(len(s))), s...)
 }

@@ -2,9 +2,9 @@ package component
 
 // A tiny encoder for building component binaries in tests.
 
-func leb(v uint32) []byte { return appendU32(nil, v) }
+func leb(v uint32) []byte { return AppendU32(nil, v) }
 
-func str(s string) []byte { return appendName(nil, s) }
+func str(s string) []byte { return AppendName(nil, s) }
 
 func cat(parts ...[]byte) []byte {
 	var out []byte
