@@ -60,17 +60,16 @@ func commands() []*command {
 		},
 		{
 			name:    "serve",
-			usage:   "serve [flags] WASM...",
-			summary: "serve backend guests' wasi:http handlers",
-			desc: "Hosts backend guests and serves each one's wasi:http incoming-handler under " +
-				"/api/<id>/, the address the generated Backstage backend plugin proxies to. Each guest " +
-				"is compiled once and instantiated per request from a pool.",
-			example: "bigband-dev serve todo.wasm",
-			flags: func(fs *flag.FlagSet) any {
-				fs.String("addr", "127.0.0.1:7017", "`ADDR` to listen on")
-				fs.Int("max-instances", 16, "most concurrent instances per guest")
-				return nil
-			},
+			usage:   "serve [flags] WASM",
+			summary: "serve a backend guest's wasi:http handler",
+			desc: "Runs a backend plugin standalone: every request to ADDR goes to the guest's " +
+				"wasi:http/incoming-handler, with streamed bodies, a per-request deadline and a body " +
+				"size limit. Instances come from a pool kept ready in the background. With --watch, " +
+				"saving a new build swaps it in without dropping a request (a build that fails to load " +
+				"leaves the previous one serving). Listens on loopback unless told otherwise.",
+			example: "bigband-dev serve --watch examples/js/backend/backend.wasm",
+			flags:   serveFlagSet,
+			run:     runServe,
 		},
 		{
 			name:    "check",

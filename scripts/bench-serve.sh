@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Serves the same backend components with `bigband-dev serve` and with
+# `jco serve` (the Node host the original bigband used), plus a native Go
+# net/http handler returning the same body, and loads each with
+# tools/loadgen on GET /hello. Prints a markdown table for BENCHMARKS.md.
+#
+#   scripts/bench-serve.sh [DURATION] [CONCURRENCY]
+#
+# Needs the npm tools of tools/js (tools/install-fixture-tools.sh) for the
+# jco rows; everything listens on 127.0.0.1 only and is stopped at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DUR=${1:-10s}
+CONC=${2:-32}
+BIN=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; pkill -P $$ 2>/dev/null || true; rm -rf "$BIN"' EXIT
+go build -o "$BIN/bigband-dev" ./cmd/bigband-dev
+go build -o "$BIN/loadgen" ./tools/loadgen
+
+wait_up() { for _ in $(seq 1 300); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done; echo "server at $1 did not come up" >&2; return 1; }
+measure() { "$BIN/loadgen" -url "$2" -c "$CONC" -d "$DUR" -label "$1"; }
+
+echo "| server | req/s | p50 | p99 | errors |"
+echo "|---|---:|---:|---:|---:|"
+
+"$BIN/loadgen" -native 127.0.0.1:7100 & wait_up http://127.0.0.1:7100/hello
+measure "native Go net/http" http://127.0.0.1:7100/hello
+kill %1; wait %1 2>/dev/null || true
+
+port=7101
+for guest in examples/c/backend/backend.wasm examples/js/backend/backend.wasm; do
+  "$BIN/bigband-dev" serve --addr 127.0.0.1:$port "$guest" 2>/dev/null &
+  pid=$!
+  wait_up http://127.0.0.1:$port/hello
+  measure "bigband-dev serve $guest" http://127.0.0.1:$port/hello
+  kill $pid; wait $pid 2>/dev/null || true
+  port=$((port+1))
+done
+
+JCO=tools/js/node_modules/@bytecodealliance/jco/dist/jco.js
+if [ -f "$JCO" ]; then
+  for guest in examples/js/backend/backend.wasm; do
+    node --import ./tools/js/preopen.mjs "$JCO" serve --host 127.0.0.1 --port $port --isolate-requests instance "$guest" >/dev/null 2>&1 &
+    pid=$!
+    wait_up http://127.0.0.1:$port/hello
+    measure "jco serve --isolate-requests instance $guest" http://127.0.0.1:$port/hello
+    kill $pid; pkill -P $pid 2>/dev/null || true; wait $pid 2>/dev/null || true
+    port=$((port+1))
+  done
+else
+  echo "| jco serve | (not installed: run tools/install-fixture-tools.sh) | | | |"
+fi
