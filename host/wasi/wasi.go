@@ -118,5 +118,6 @@ func all() []*Interface {
 		clocksMonotonic(), clocksWall(), clocksTimezone(),
 		randomRandom(), randomInsecure(), randomInsecureSeed(),
 		filesystemTypes(), filesystemPreopens(),
+		httpTypes(), httpOutgoingHandler(),
 	}
 }
