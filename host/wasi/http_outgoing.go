@@ -34,7 +34,12 @@ type ResponseOutparam struct {
 
 // NewResponseOutparam returns the outparam for one request: the response
 // the guest sets on it is written to w.
+//
+// It enables full duplex on w where the server supports it: a guest may
+// stream its response while still reading the request (an echo), which
+// HTTP/1.x in net/http otherwise cuts off once the headers are flushed.
 func NewResponseOutparam(w http.ResponseWriter) *ResponseOutparam {
+	_ = http.NewResponseController(w).EnableFullDuplex()
 	return &ResponseOutparam{w: w}
 }
 
@@ -52,6 +57,22 @@ func (o *ResponseOutparam) Outcome() Outcome {
 		return Outcome{Status: o.err.Status(), Err: o.err}
 	}
 	return o.wire.outcome()
+}
+
+// Abort reports the outcome like Outcome but sends nothing that is not on
+// the wire yet: for a handle that trapped, where a pending response set
+// before the trap must not go out as if it were whole (the server answers
+// 500 instead when Sent is false). Later writes to the body fail.
+func (o *ResponseOutparam) Abort() Outcome {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	switch {
+	case !o.done:
+		return Outcome{Status: http.StatusInternalServerError, Err: errNoResponse}
+	case o.err != nil:
+		return Outcome{Status: o.err.Status(), Err: o.err}
+	}
+	return o.wire.abort()
 }
 
 // set implements response-outparam.set.
@@ -288,6 +309,22 @@ func (wr *wire) outcome() Outcome {
 	if err != nil {
 		out.Err = err
 	} else if !complete {
+		out.Err = httpCode(codeHTTPResponseIncomplete, nil)
+	}
+	return out
+}
+
+func (wr *wire) abort() Outcome {
+	wr.mu.Lock()
+	defer wr.mu.Unlock()
+	complete := (!wr.taken || wr.finished) && !wr.failed
+	wr.finished = true // no more writes
+	wr.pending = nil
+	if !wr.sent {
+		return Outcome{Status: http.StatusInternalServerError, Err: httpCode(codeHTTPResponseIncomplete, nil)}
+	}
+	out := Outcome{Sent: true, Status: wr.status, Complete: complete}
+	if !complete {
 		out.Err = httpCode(codeHTTPResponseIncomplete, nil)
 	}
 	return out
