@@ -10,7 +10,8 @@ import (
 // function the runtime would fail to link is caught here rather than when
 // a real component is instantiated.
 
-// WASI 0.2.0, from github.com/WebAssembly/WASI tag v0.2.0 (cli/run is an export, not served).
+// WASI 0.2.0, from github.com/WebAssembly/WASI tag v0.2.0 (cli/run and
+// http/incoming-handler are exports, not served).
 func wit020() map[string][]string {
 	return map[string][]string{
 		"wasi:cli/environment":        {"get-environment", "get-arguments", "initial-cwd"},
@@ -27,6 +28,8 @@ func wit020() map[string][]string {
 		"wasi:clocks/wall-clock":      {"now", "resolution"},
 		"wasi:filesystem/preopens":    {"get-directories"},
 		"wasi:filesystem/types":       {"[method]descriptor.read-via-stream", "[method]descriptor.write-via-stream", "[method]descriptor.append-via-stream", "[method]descriptor.advise", "[method]descriptor.sync-data", "[method]descriptor.get-flags", "[method]descriptor.get-type", "[method]descriptor.set-size", "[method]descriptor.set-times", "[method]descriptor.read", "[method]descriptor.write", "[method]descriptor.read-directory", "[method]descriptor.sync", "[method]descriptor.create-directory-at", "[method]descriptor.stat", "[method]descriptor.stat-at", "[method]descriptor.set-times-at", "[method]descriptor.link-at", "[method]descriptor.open-at", "[method]descriptor.readlink-at", "[method]descriptor.remove-directory-at", "[method]descriptor.rename-at", "[method]descriptor.symlink-at", "[method]descriptor.unlink-file-at", "[method]descriptor.is-same-object", "[method]descriptor.metadata-hash", "[method]descriptor.metadata-hash-at", "[method]directory-entry-stream.read-directory-entry", "filesystem-error-code"},
+		"wasi:http/outgoing-handler":  {"handle"},
+		"wasi:http/types":             {"http-error-code", "[constructor]fields", "[static]fields.from-list", "[method]fields.get", "[method]fields.has", "[method]fields.set", "[method]fields.delete", "[method]fields.append", "[method]fields.entries", "[method]fields.clone", "[method]incoming-request.method", "[method]incoming-request.path-with-query", "[method]incoming-request.scheme", "[method]incoming-request.authority", "[method]incoming-request.headers", "[method]incoming-request.consume", "[constructor]outgoing-request", "[method]outgoing-request.body", "[method]outgoing-request.method", "[method]outgoing-request.set-method", "[method]outgoing-request.path-with-query", "[method]outgoing-request.set-path-with-query", "[method]outgoing-request.scheme", "[method]outgoing-request.set-scheme", "[method]outgoing-request.authority", "[method]outgoing-request.set-authority", "[method]outgoing-request.headers", "[constructor]request-options", "[method]request-options.connect-timeout", "[method]request-options.set-connect-timeout", "[method]request-options.first-byte-timeout", "[method]request-options.set-first-byte-timeout", "[method]request-options.between-bytes-timeout", "[method]request-options.set-between-bytes-timeout", "[static]response-outparam.set", "[method]incoming-response.status", "[method]incoming-response.headers", "[method]incoming-response.consume", "[method]incoming-body.stream", "[static]incoming-body.finish", "[method]future-trailers.subscribe", "[method]future-trailers.get", "[constructor]outgoing-response", "[method]outgoing-response.status-code", "[method]outgoing-response.set-status-code", "[method]outgoing-response.headers", "[method]outgoing-response.body", "[method]outgoing-body.write", "[static]outgoing-body.finish", "[method]future-incoming-response.subscribe", "[method]future-incoming-response.get"},
 		"wasi:io/error":               {"[method]error.to-debug-string"},
 		"wasi:io/poll":                {"[method]pollable.ready", "[method]pollable.block", "poll"},
 		"wasi:io/streams":             {"[method]input-stream.read", "[method]input-stream.blocking-read", "[method]input-stream.skip", "[method]input-stream.blocking-skip", "[method]input-stream.subscribe", "[method]output-stream.check-write", "[method]output-stream.write", "[method]output-stream.blocking-write-and-flush", "[method]output-stream.flush", "[method]output-stream.blocking-flush", "[method]output-stream.subscribe", "[method]output-stream.write-zeroes", "[method]output-stream.blocking-write-zeroes-and-flush", "[method]output-stream.splice", "[method]output-stream.blocking-splice"},
@@ -36,7 +39,8 @@ func wit020() map[string][]string {
 	}
 }
 
-// WASI 0.2.12, from github.com/WebAssembly/WASI tag v0.2.12 (cli/run is an export, not served).
+// WASI 0.2.12, from github.com/WebAssembly/WASI tag v0.2.12 (cli/run and
+// http/incoming-handler are exports, not served).
 func wit0212() map[string][]string {
 	return map[string][]string{
 		"wasi:cli/environment":        {"get-environment", "get-arguments", "initial-cwd"},
@@ -54,6 +58,8 @@ func wit0212() map[string][]string {
 		"wasi:clocks/wall-clock":      {"now", "resolution"},
 		"wasi:filesystem/preopens":    {"get-directories"},
 		"wasi:filesystem/types":       {"[method]descriptor.read-via-stream", "[method]descriptor.write-via-stream", "[method]descriptor.append-via-stream", "[method]descriptor.advise", "[method]descriptor.sync-data", "[method]descriptor.get-flags", "[method]descriptor.get-type", "[method]descriptor.set-size", "[method]descriptor.set-times", "[method]descriptor.read", "[method]descriptor.write", "[method]descriptor.read-directory", "[method]descriptor.sync", "[method]descriptor.create-directory-at", "[method]descriptor.stat", "[method]descriptor.stat-at", "[method]descriptor.set-times-at", "[method]descriptor.link-at", "[method]descriptor.open-at", "[method]descriptor.readlink-at", "[method]descriptor.remove-directory-at", "[method]descriptor.rename-at", "[method]descriptor.symlink-at", "[method]descriptor.unlink-file-at", "[method]descriptor.is-same-object", "[method]descriptor.metadata-hash", "[method]descriptor.metadata-hash-at", "[method]directory-entry-stream.read-directory-entry", "filesystem-error-code"},
+		"wasi:http/outgoing-handler":  {"handle"},
+		"wasi:http/types":             {"http-error-code", "[constructor]fields", "[static]fields.from-list", "[method]fields.get", "[method]fields.has", "[method]fields.set", "[method]fields.delete", "[method]fields.append", "[method]fields.entries", "[method]fields.clone", "[method]incoming-request.method", "[method]incoming-request.path-with-query", "[method]incoming-request.scheme", "[method]incoming-request.authority", "[method]incoming-request.headers", "[method]incoming-request.consume", "[constructor]outgoing-request", "[method]outgoing-request.body", "[method]outgoing-request.method", "[method]outgoing-request.set-method", "[method]outgoing-request.path-with-query", "[method]outgoing-request.set-path-with-query", "[method]outgoing-request.scheme", "[method]outgoing-request.set-scheme", "[method]outgoing-request.authority", "[method]outgoing-request.set-authority", "[method]outgoing-request.headers", "[constructor]request-options", "[method]request-options.connect-timeout", "[method]request-options.set-connect-timeout", "[method]request-options.first-byte-timeout", "[method]request-options.set-first-byte-timeout", "[method]request-options.between-bytes-timeout", "[method]request-options.set-between-bytes-timeout", "[method]response-outparam.send-informational", "[static]response-outparam.set", "[method]incoming-response.status", "[method]incoming-response.headers", "[method]incoming-response.consume", "[method]incoming-body.stream", "[static]incoming-body.finish", "[method]future-trailers.subscribe", "[method]future-trailers.get", "[constructor]outgoing-response", "[method]outgoing-response.status-code", "[method]outgoing-response.set-status-code", "[method]outgoing-response.headers", "[method]outgoing-response.body", "[method]outgoing-body.write", "[static]outgoing-body.finish", "[method]future-incoming-response.subscribe", "[method]future-incoming-response.get"}, // send-informational is @unstable(informational-outbound-responses)
 		"wasi:io/error":               {"[method]error.to-debug-string"},
 		"wasi:io/poll":                {"[method]pollable.ready", "[method]pollable.block", "poll"},
 		"wasi:io/streams":             {"[method]input-stream.read", "[method]input-stream.blocking-read", "[method]input-stream.skip", "[method]input-stream.blocking-skip", "[method]input-stream.subscribe", "[method]output-stream.check-write", "[method]output-stream.write", "[method]output-stream.blocking-write-and-flush", "[method]output-stream.flush", "[method]output-stream.blocking-flush", "[method]output-stream.subscribe", "[method]output-stream.write-zeroes", "[method]output-stream.blocking-write-zeroes-and-flush", "[method]output-stream.splice", "[method]output-stream.blocking-splice"},
@@ -73,6 +79,9 @@ func witResources() map[string][]string {
 		"wasi:cli/terminal-input":  {"terminal-input"},
 		"wasi:cli/terminal-output": {"terminal-output"},
 		"wasi:filesystem/types":    {"descriptor", "directory-entry-stream"},
+		"wasi:http/types": {"fields", "incoming-request", "outgoing-request", "request-options",
+			"response-outparam", "incoming-response", "incoming-body", "future-trailers",
+			"outgoing-response", "outgoing-body", "future-incoming-response"},
 	}
 }
 
@@ -140,7 +149,9 @@ func TestLookupVersions(t *testing.T) {
 		{"wasi:io/streams@0.3.0", false},
 		{"wasi:io/streams@0.2.0-rc-2023-11-10", false},
 		{"wasi:cli/run@0.2.0", false},
-		{"wasi:http/types@0.2.0", false},
+		{"wasi:http/types@0.2.0", true},
+		{"wasi:http/outgoing-handler@0.2.12", true},
+		{"wasi:http/incoming-handler@0.2.0", false}, // the guest exports it
 	} {
 		if _, ok := Lookup(tc.name); ok != tc.ok {
 			t.Errorf("Lookup(%q) = %v, want %v", tc.name, ok, tc.ok)
