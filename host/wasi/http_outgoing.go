@@ -266,10 +266,13 @@ func (wr *wire) Flush() error {
 // finish ends the body (outgoing-body.finish). A body shorter or longer
 // than its declared content-length is an error, and the response stays
 // incomplete so that the server aborts it instead of sending it as whole.
+// An empty body is not checked: that is how a HEAD or 304 response
+// declares the length it doesn't send, and the wire doesn't know the
+// request's method (net/http closes the connection if it was a GET).
 func (wr *wire) finish(trailers []field) *HTTPErrorCode {
 	wr.mu.Lock()
 	defer wr.mu.Unlock()
-	if wr.length >= 0 && wr.written != wr.length {
+	if wr.length >= 0 && wr.written > 0 && wr.written != wr.length {
 		wr.failed = true
 		return httpCode(codeHTTPResponseBodySize, abi.Some(uint64(wr.written)))
 	}
