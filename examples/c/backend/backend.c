@@ -28,6 +28,13 @@ void *cabi_realloc(void *ptr, size_t old_size, size_t align, size_t new_size) {
   return p;
 }
 
+// release frees what the host handed us through cabi_realloc. An empty
+// string or list never came from malloc (see above), and a host may not
+// call cabi_realloc for one at all, so those are left alone.
+static void release(void *ptr, uint32_t len) {
+  if (len > 0) free(ptr);
+}
+
 // ---- get-routes ----------------------------------------------------------
 
 typedef struct {
@@ -258,10 +265,10 @@ static void headers(response_outparam_t out, incoming_request_t req) {
   buf_str(&b, "}");
 
   for (uint32_t i = 0; i < list.len; i++) {
-    free(list.ptr[i].name.ptr);
-    free(list.ptr[i].value.ptr);
+    release(list.ptr[i].name.ptr, list.ptr[i].name.len);
+    release(list.ptr[i].value.ptr, list.ptr[i].value.len);
   }
-  free(list.ptr);
+  release(list.ptr, list.len);
 
   static const header_t h[] = {{"content-type", "application/json"}, {"x-bigband-guest", "c"}};
   respond(out, 200, h, N(h), b.ptr, b.len, -1);
@@ -282,8 +289,8 @@ static void echo(response_outparam_t out, incoming_request_t req) {
     memcpy(ctype, ct.ptr[0].ptr, ct.ptr[0].len);
     ctype[ct.ptr[0].len] = 0;
   }
-  for (uint32_t i = 0; i < ct.len; i++) free(ct.ptr[i].ptr);
-  free(ct.ptr);
+  for (uint32_t i = 0; i < ct.len; i++) release(ct.ptr[i].ptr, ct.ptr[i].len);
+  release(ct.ptr, ct.len);
 
   header_t h[] = {{"content-type", ctype}};
   outgoing_body_t body = start_response(out, 200, h, ctype ? 1 : 0);
@@ -305,7 +312,7 @@ static void echo(response_outparam_t out, incoming_request_t req) {
       __builtin_trap(); // last-operation-failed: the request body broke off
     }
     write_all(outs.val, chunk.ok.ptr, chunk.ok.len);
-    free(chunk.ok.ptr);
+    release(chunk.ok.ptr, chunk.ok.len);
   }
   flush(outs.val);
 
@@ -348,7 +355,7 @@ EXPORT("wasi:http/incoming-handler@0.2.0#handle")
 void handle(incoming_request_t req, response_outparam_t out) {
   method_t m;
   incoming_request_method(req, &m);
-  if (m.tag == METHOD_OTHER) free(m.other.ptr);
+  if (m.tag == METHOD_OTHER) release(m.other.ptr, m.other.len);
 
   option_string_t pq;
   incoming_request_path_with_query(req, &pq);
@@ -378,6 +385,6 @@ void handle(incoming_request_t req, response_outparam_t out) {
     respond(out, 404, h, N(h), "not found", 9, -1);
   }
 
-  if (pq.is_some) free(pq.val.ptr);
+  if (pq.is_some) release(pq.val.ptr, pq.val.len);
   incoming_request_drop(req);
 }
