@@ -258,7 +258,12 @@ func (b *Backend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	req := wasi.NewIncomingRequest(r, lim)
 	out := wasi.NewResponseOutparam(w)
 	_, callErr := inst.CallExport(ctx, v.handle, req, out)
-	o := out.Outcome()
+	var o wasi.Outcome
+	if callErr != nil {
+		o = out.Abort() // a response set before a trap must not go out as if complete
+	} else {
+		o = out.Outcome()
+	}
 	v.put(inst, callErr == nil)
 	switch {
 	case callErr != nil && !o.Sent:
@@ -271,9 +276,15 @@ func (b *Backend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case callErr != nil:
 		b.log.Error("guest failed mid-response", "plugin", v.prog.name, "path", r.URL.Path, "err", callErr)
 		panic(http.ErrAbortHandler)
+	case o.Err != nil && !o.Sent && req.BodyTooLarge():
+		http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
 	case o.Err != nil && !o.Sent:
 		b.log.Warn("guest answered with an error", "plugin", v.prog.name, "path", r.URL.Path, "err", o.Err)
-		http.Error(w, "plugin error: "+o.Err.Error(), http.StatusBadGateway)
+		status := o.Status
+		if status < 400 {
+			status = http.StatusBadGateway
+		}
+		http.Error(w, "plugin error: "+o.Err.Error(), status)
 	case !o.Sent:
 		b.log.Error("guest returned without a response", "plugin", v.prog.name, "path", r.URL.Path)
 		http.Error(w, "plugin sent no response", http.StatusInternalServerError)

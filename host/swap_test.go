@@ -17,8 +17,9 @@ import (
 )
 
 // TestSwapUnderLoad holds 250 requests a second for 10 seconds while the
-// guest is swapped 20 times between two versions (the C and the JS
-// backend, loaded from bytes each time). No request may fail, and each
+// guest is swapped 20 times between two versions of the C backend (built
+// from one source, tagging responses "c" and "c-v2"), loaded from bytes
+// each time. No request may fail, and each
 // response must come whole from one version: the guest's tag header and the
 // request id it echoes in the body belong to the same handling.
 func TestSwapUnderLoad(t *testing.T) {
@@ -27,8 +28,8 @@ func TestSwapUnderLoad(t *testing.T) {
 	}
 	ctx := context.Background()
 	rt := newRuntime(t, host.Config{CacheDir: testCache, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	versions := [][]byte{repoFile(t, "examples/c/backend/backend.wasm"), repoFile(t, "examples/js/backend/backend.wasm")}
-	tags := []string{"c", "js"}
+	versions := [][]byte{repoFile(t, "examples/c/backend/backend.wasm"), repoFile(t, "examples/c/backend/backend-v2.wasm")}
+	tags := []string{"c", "c-v2"}
 	p, err := rt.Load(ctx, versions[0], host.LoadOptions{Name: "v0"})
 	if err != nil {
 		t.Fatal(err)
@@ -43,7 +44,7 @@ func TestSwapUnderLoad(t *testing.T) {
 
 	const rate, duration = 250, 10 * time.Second
 	var sent, failed atomic.Int64
-	seen := map[string]*atomic.Int64{"c": {}, "js": {}}
+	seen := map[string]*atomic.Int64{"c": {}, "c-v2": {}}
 	var firstErr atomic.Value
 	fail := func(format string, args ...any) {
 		failed.Add(1)
@@ -122,15 +123,15 @@ func TestSwapUnderLoad(t *testing.T) {
 	if swapErr != nil {
 		t.Fatal(swapErr)
 	}
-	t.Logf("%d requests in %v (%.0f req/s), %d swaps, served by c: %d, js: %d",
-		sent.Load(), elapsed.Round(time.Millisecond), float64(sent.Load())/elapsed.Seconds(), swaps, seen["c"].Load(), seen["js"].Load())
+	t.Logf("%d requests in %v (%.0f req/s), %d swaps, served by c: %d, c-v2: %d",
+		sent.Load(), elapsed.Round(time.Millisecond), float64(sent.Load())/elapsed.Seconds(), swaps, seen["c"].Load(), seen["c-v2"].Load())
 	if n := failed.Load(); n != 0 {
 		t.Fatalf("%d requests failed; first: %v", n, firstErr.Load())
 	}
 	if swaps != 20 {
 		t.Fatalf("only %d swaps happened", swaps)
 	}
-	if seen["c"].Load() == 0 || seen["js"].Load() == 0 {
+	if seen["c"].Load() == 0 || seen["c-v2"].Load() == 0 {
 		t.Fatal("both versions should have served requests")
 	}
 }

@@ -57,6 +57,13 @@ type Dropper interface {
 	Drop()
 }
 
+// DropChecker is implemented by host objects whose drop can be wrong (a
+// parent dropped before its children, as wasi:http forbids): the object is
+// released either way, and an error traps the guest.
+type DropChecker interface {
+	DropErr() error
+}
+
 // Resource is a handle value of a resource a guest implements, as held by
 // the host.
 type Resource struct {
@@ -187,7 +194,12 @@ func (h *Handles) Drop(ctx context.Context, rt *ResourceType, i uint32) error {
 		if err != nil {
 			return err
 		}
-		if d, ok := obj.(Dropper); ok {
+		switch d := obj.(type) {
+		case DropChecker:
+			if err := d.DropErr(); err != nil {
+				return trapf("dropping %s: %v", rt.Name, err)
+			}
+		case Dropper:
 			d.Drop()
 		}
 		return nil

@@ -12,6 +12,12 @@
 
 #include "http.h"
 
+/* The tag the guest reports in x-bigband-guest. The swap test builds a
+   second version (-DGUEST_TAG='"c-v2"') to tell two versions apart. */
+#ifndef GUEST_TAG
+#define GUEST_TAG "c"
+#endif
+
 #define EXPORT(name) __attribute__((export_name(name)))
 #define BACKEND "backstage:plugins/backstage-backend-plugin@0.1.0"
 
@@ -270,7 +276,7 @@ static void headers(response_outparam_t out, incoming_request_t req) {
   }
   release(list.ptr, list.len);
 
-  static const header_t h[] = {{"content-type", "application/json"}, {"x-bigband-guest", "c"}};
+  static const header_t h[] = {{"content-type", "application/json"}, {"x-bigband-guest", GUEST_TAG}};
   respond(out, 200, h, N(h), b.ptr, b.len, -1);
   free(b.ptr);
 }
