@@ -42,7 +42,7 @@ func TestGoFixtureIsReproducible(t *testing.T) {
 	}
 }
 
-// TestCFixtureCompiles builds the C frontend with the fixture recipe's
+// TestCFixtureCompiles builds the C guests with the fixture recipe's
 // flags (warnings are errors), so a broken source or toolchain shows up.
 func TestCFixtureCompiles(t *testing.T) {
 	clang := requireTool(t, "clang")
@@ -52,13 +52,15 @@ func TestCFixtureCompiles(t *testing.T) {
 		}
 		t.Skip("wasi-libc not found (apt-get install wasi-libc)")
 	}
-	out := filepath.Join(t.TempDir(), "frontend.core.wasm")
-	cmd := exec.Command(clang, "--target=wasm32-wasi", "-mexec-model=reactor", "-O2", "-Wall", "-Wextra", "-Werror", "-Wl,--strip-debug", "-o", out, filepath.Join("c", "frontend", "plugin.c"))
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("clang: %v\n%s", err, b)
-	}
-	b, _ := os.ReadFile(out)
-	if !bytes.HasPrefix(b, []byte("\x00asm\x01\x00\x00\x00")) {
-		t.Fatal("clang did not produce a core module")
+	for _, src := range []string{"c/frontend/plugin.c", "c/backend/backend.c"} {
+		out := filepath.Join(t.TempDir(), "guest.wasm")
+		cmd := exec.Command(clang, "--target=wasm32-wasi", "-mexec-model=reactor", "-O2", "-Wall", "-Wextra", "-Werror", "-Wl,--strip-debug", "-o", out, filepath.FromSlash(src))
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("clang %s: %v\n%s", src, err, b)
+		}
+		b, _ := os.ReadFile(out)
+		if !bytes.HasPrefix(b, []byte("\x00asm\x01\x00\x00\x00")) {
+			t.Fatalf("clang did not produce a core module from %s", src)
+		}
 	}
 }
