@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"runtime"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -57,11 +56,13 @@ type backendVersion struct {
 	handle *Export
 	reuse  bool
 
-	idle     chan *Instance
-	slots    chan struct{} // one per instance that may exist at once
-	inflight sync.WaitGroup
-	ctx      context.Context // cancelled when the version is retired
-	retire   context.CancelFunc
+	idle  chan *Instance
+	slots chan struct{} // one per instance that may exist at once
+	// active counts requests on this version. Not a WaitGroup: a request
+	// may still start on a version being retired, after drain began waiting.
+	active atomic.Int64
+	ctx    context.Context // cancelled when the version is retired
+	retire context.CancelFunc
 }
 
 // NewBackend starts serving prog.
@@ -210,7 +211,9 @@ func (v *backendVersion) put(inst *Instance, healthy bool) {
 // instances once the requests in flight are done.
 func (v *backendVersion) drain() {
 	v.retire()
-	v.inflight.Wait()
+	for v.active.Load() > 0 {
+		time.Sleep(5 * time.Millisecond)
+	}
 	for {
 		select {
 		case inst := <-v.idle:
@@ -241,8 +244,8 @@ func (b *Backend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "backend stopped", http.StatusServiceUnavailable)
 		return
 	}
-	v.inflight.Add(1)
-	defer v.inflight.Done()
+	v.active.Add(1)
+	defer v.active.Add(-1)
 	ctx, cancel := context.WithTimeout(r.Context(), b.cfg.RequestTimeout)
 	defer cancel()
 	inst, err := v.get(ctx)
