@@ -68,6 +68,15 @@ func TestCheckGuests(t *testing.T) {
 			t.Errorf("%s: exit %d, stdout %q, stderr %q", g, r.code, r.stdout, r.stderr)
 		}
 	}
+	for _, g := range []string{"c/backend/backend.wasm", "js/backend/backend.wasm"} {
+		r := runCLI(t, "", "check", fixture(t, g))
+		if r.code != 0 || r.stdout != "backend\n" {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q", g, r.code, r.stdout, r.stderr)
+		}
+	}
+	if r := runCLI(t, "", "check", "--contract", "frontend", fixture(t, "c/backend/backend.wasm")); r.code != 1 || !strings.Contains(r.stdout, "export backstage-frontend-plugin: missing") {
+		t.Errorf("backend as frontend: exit %d, %q", r.code, r.stdout)
+	}
 	r := runCLI(t, "", "check", "--contract", "backend", fixture(t, "go/frontend/frontend.core.wasm"))
 	if r.code != 1 || !strings.Contains(r.stdout, "backstage-backend-plugin#get-routes: missing") {
 		t.Errorf("frontend as backend: exit %d, %q", r.code, r.stdout)
