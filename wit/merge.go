@@ -87,23 +87,7 @@ func (m *merger) plan() error {
 			return
 		}
 		need[t.ID] = true
-		td := src.Types[t.ID]
-		for _, f := range td.Fields {
-			mark(f.Type)
-		}
-		for _, c := range td.Cases {
-			mark(c.Type)
-		}
-		for _, e := range td.Types {
-			mark(e)
-		}
-		mark(td.Elem)
-		mark(td.Key)
-		mark(td.Ok)
-		mark(td.Err)
-		if td.Kind == KindOwn || td.Kind == KindBorrow {
-			mark(TypeRef(td.Resource))
-		}
+		src.Types[t.ID].EachType(mark)
 	}
 	markFn := func(f *Function) {
 		for _, p := range f.Params {

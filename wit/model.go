@@ -287,6 +287,28 @@ type TypeDef struct {
 	ExternalID string     // "" when absent
 }
 
+// EachType calls f with each type t refers to directly: fields, cases,
+// tuple members, element, key, ok and err types, and a handle's resource.
+// Absent types (None) are passed too; callers skip what they don't need.
+func (t *TypeDef) EachType(f func(Type)) {
+	for _, x := range t.Fields {
+		f(x.Type)
+	}
+	for _, x := range t.Cases {
+		f(x.Type)
+	}
+	for _, x := range t.Types {
+		f(x)
+	}
+	f(t.Elem)
+	f(t.Key)
+	f(t.Ok)
+	f(t.Err)
+	if t.Kind == KindOwn || t.Kind == KindBorrow {
+		f(TypeRef(t.Resource))
+	}
+}
+
 // Field is a record field.
 type Field struct {
 	Name string

@@ -6,26 +6,6 @@ import "github.com/bigband-dev/bigband/wit"
 // walk over them (here, in the canonical ABI, in printers) stays shallow.
 const maxTypeDepth = 500
 
-// forEachChild calls f for each type a TypeDef refers to directly.
-func forEachChild(def *wit.TypeDef, f func(wit.Type)) {
-	for _, x := range def.Fields {
-		f(x.Type)
-	}
-	for _, x := range def.Cases {
-		f(x.Type)
-	}
-	for _, x := range def.Types {
-		f(x)
-	}
-	f(def.Elem)
-	f(def.Key)
-	f(def.Ok)
-	f(def.Err)
-	if def.Kind == wit.KindOwn || def.Kind == wit.KindBorrow {
-		f(wit.TypeRef(def.Resource))
-	}
-}
-
 // instantiate computes the type of an instance of ct: its exports, with
 // every abstract resource the component imports replaced by the resource
 // the arguments supply.

@@ -136,7 +136,7 @@ func (d *decoder) spaceLen(s *scope, srt Sort) int {
 // newTypeDef adds a TypeDef to the shared Resolve.
 func (d *decoder) newTypeDef(t *wit.TypeDef) wit.TypeID {
 	depth, borrow := 0, t.Kind == wit.KindBorrow
-	forEachChild(t, func(c wit.Type) {
+	t.EachType(func(c wit.Type) {
 		if c.Prim == wit.Ref && int(c.ID) < len(d.depths) && int(d.depths[c.ID]) >= depth {
 			depth = int(d.depths[c.ID]) + 1
 		}
