@@ -52,15 +52,30 @@ func TestCFixtureCompiles(t *testing.T) {
 		}
 		t.Skip("wasi-libc not found (apt-get install wasi-libc)")
 	}
-	for _, src := range []string{"c/frontend/plugin.c", "c/backend/backend.c"} {
+	build := func(src string, flags ...string) []byte {
 		out := filepath.Join(t.TempDir(), "guest.wasm")
-		cmd := exec.Command(clang, "--target=wasm32-wasi", "-mexec-model=reactor", "-O2", "-Wall", "-Wextra", "-Werror", "-Wl,--strip-debug", "-o", out, filepath.FromSlash(src))
+		args := append([]string{"--target=wasm32-wasi", "-mexec-model=reactor", "-O2", "-Wall", "-Wextra", "-Werror", "-Wl,--strip-debug", "-o", out}, flags...)
+		cmd := exec.Command(clang, append(args, filepath.FromSlash(src))...)
 		if b, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("clang %s: %v\n%s", src, err, b)
 		}
 		b, _ := os.ReadFile(out)
 		if !bytes.HasPrefix(b, []byte("\x00asm\x01\x00\x00\x00")) {
 			t.Fatalf("clang did not produce a core module from %s", src)
+		}
+		return b
+	}
+	build("c/frontend/plugin.c")
+	build("c/backend/backend.c")
+	// The malicious guests are plain clang output: the committed bytes must
+	// be what the recipe builds.
+	for file, flags := range map[string][]string{"c/malicious/malicious.wasm": nil, "c/malicious/failing.wasm": {"-DFAIL"}} {
+		want, err := os.ReadFile(filepath.FromSlash(file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := build("c/malicious/plugin.c", flags...); !bytes.Equal(got, want) {
+			t.Errorf("%s: rebuilt module (%d bytes) differs from the committed one (%d bytes): run `task fixtures:malicious`", file, len(got), len(want))
 		}
 	}
 }

@@ -33,9 +33,7 @@ func checkFlags(fs *flag.FlagSet) any {
 	return g
 }
 
-// loadGuest reads, compiles and types a guest. A core module without a
-// component-type section is typed by the frontend contract, or the backend
-// one when it exports nothing of the frontend's.
+// loadGuest reads, compiles and types a guest (see contract.LoadGuest).
 func loadGuest(ctx context.Context, e *env, g *guestFlags, path string) (*host.Runtime, *host.Program, error) {
 	wasm, err := os.ReadFile(path)
 	if err != nil {
@@ -49,19 +47,7 @@ func loadGuest(ctx context.Context, e *env, g *guestFlags, path string) (*host.R
 	if err != nil {
 		return nil, nil, err
 	}
-	r, pkg, err := contract.Contract()
-	if err != nil {
-		rt.Close(ctx)
-		return nil, nil, err
-	}
-	var prog *host.Program
-	for _, k := range []contract.Kind{contract.Frontend, contract.Backend} {
-		w, _ := r.Packages[pkg].World(k.World())
-		prog, err = rt.Load(ctx, wasm, host.LoadOptions{Name: filepath.Base(path), Fallback: r, FallbackWorld: w})
-		if err != nil || !prog.TypedByFallback() || len(prog.Exports()) > 0 {
-			break
-		}
-	}
+	prog, err := contract.LoadGuest(ctx, rt, wasm, filepath.Base(path))
 	if err != nil {
 		rt.Close(ctx)
 		return nil, nil, err
@@ -145,7 +131,7 @@ func runCheck(e *env, opts any, args []string) int {
 	defer rt.Close(ctx)
 	var problems []string
 	for _, k := range want {
-		ps := checkProgram(prog, k)
+		ps := contract.CheckProgram(prog, k)
 		if len(ps) == 0 {
 			fmt.Fprintln(e.stdout, k)
 			return exitOK
@@ -156,34 +142,4 @@ func runCheck(e *env, opts any, args []string) int {
 		fmt.Fprintf(e.stdout, "%s: %s\n", prog.Name(), p)
 	}
 	return exitFail
-}
-
-// checkProgram lists how a guest falls short of contract k.
-func checkProgram(prog *host.Program, k contract.Kind) []string {
-	if !prog.TypedByFallback() {
-		r, w := prog.World()
-		var out []string
-		for _, p := range contract.Check(r, w, k) {
-			out = append(out, p.Message)
-		}
-		return out
-	}
-	// A core module typed by the contract: its exports were already
-	// checked against the contract's core signatures; what remains is
-	// whether every function is there.
-	r, pkg, err := contract.Contract()
-	if err != nil {
-		return []string{err.Error()}
-	}
-	id, _ := r.Packages[pkg].Interface(k.Interface())
-	var out []string
-	for _, f := range r.Interfaces[id].Functions {
-		if _, err := prog.Lookup(k.Interface() + "#" + f.Name); err != nil {
-			out = append(out, fmt.Sprintf("export %s#%s: missing (the %s contract needs it)", k.Interface(), f.Name, k))
-		}
-	}
-	if k == contract.Backend {
-		out = append(out, "core modules can't export wasi:http/incoming-handler: build a component (the backend contract needs the handler)")
-	}
-	return out
 }
