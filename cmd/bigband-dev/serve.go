@@ -29,7 +29,7 @@ type serveFlags struct {
 
 func serveFlagSet(fs *flag.FlagSet) any {
 	s := &serveFlags{}
-	fs.StringVar(&s.addr, "addr", "127.0.0.1:7007", "listen on `ADDR` (loopback by default; say 0.0.0.0:PORT to expose it)")
+	fs.StringVar(&s.addr, "addr", "127.0.0.1:7008", "listen on `ADDR` (loopback by default; 7008 because Backstage's backend has 7007, and the generated backend plugins forward here)")
 	fs.BoolVar(&s.watch, "watch", false, "reload the guest when the file changes")
 	fs.IntVar(&s.pool, "pool", 0, "instances kept ready and running at once (`N`, default: number of CPUs)")
 	fs.DurationVar(&s.timeout, "timeout", 30*time.Second, "stop a request's guest call after `DURATION`")

@@ -4,7 +4,7 @@
 // against: plain net/http returning the body the backend fixtures return
 // for GET /hello.
 //
-//	loadgen -url http://127.0.0.1:7007/hello -c 32 -d 10s
+//	loadgen -url http://127.0.0.1:7008/hello -c 32 -d 10s
 //	loadgen -native 127.0.0.1:7100
 package main
 
