@@ -1,0 +1,25 @@
+//go:build !cgo
+
+package wire
+
+// Without cgo there is no tree-sitter parser, and editing TypeScript without
+// one is what this package exists to avoid; the package.json edits and the
+// discovery check still work, so a new-frontend-system plugin that discovery
+// picks up can be wired.
+
+const noCgo = "bigband-dev was built without cgo: wiring needs the tree-sitter TypeScript parser"
+
+func editBackendIndex(name string, _ []byte, p Plugin) ([]byte, error) {
+	return nil, &ShapeError{File: name, Problem: noCgo, Manual: backendLines("backend", p.Package)}
+}
+
+func editLegacyApp(name string, _ []byte, p Plugin) ([]byte, error) {
+	return nil, &ShapeError{File: name, Problem: noCgo, Manual: legacyLines(p)}
+}
+
+func editFeaturesApp(name string, _ []byte, p Plugin) ([]byte, error) {
+	return nil, &ShapeError{File: name, Problem: noCgo, Manual: featureLines(p)}
+}
+
+// checkNotLegacy cannot tell without a parser; discovery wiring goes ahead.
+func checkNotLegacy(string, []byte) error { return nil }
