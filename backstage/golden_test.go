@@ -2,18 +2,21 @@ package backstage
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/bigband-dev/bigband/contract"
+	"github.com/bigband-dev/bigband/host"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
@@ -114,143 +117,93 @@ func TestArchiveRoundTrip(t *testing.T) {
 	}
 }
 
-// The fixture manifests, built from the checked-in expectations that every
-// frontend fixture (C, Go, JS) and backend fixture (C, JS) must meet.
-
-var (
-	frontendOnce sync.Once
-	frontendM    *contract.Manifest
-	frontendErr  error
-)
-
-func frontendManifest(t *testing.T) *contract.Manifest {
-	t.Helper()
-	frontendOnce.Do(func() { frontendM, frontendErr = loadFrontendExpected() })
-	if frontendErr != nil {
-		t.Fatal(frontendErr)
-	}
-	// Callers may change their copy.
-	m := *frontendM
-	m.Files = append([]contract.File(nil), frontendM.Files...)
-	m.Deps = append([]contract.NodeDep(nil), frontendM.Deps...)
-	return &m
+// The golden inputs are the manifests of the real guest fixtures, each read
+// once per test binary. The JS guests take seconds each to compile, so
+// tests that use them run in parallel, and -short skips them.
+var fixtures = map[string]*fixture{
+	"c/frontend/frontend.wasm":            {},
+	"go/frontend/frontend.component.wasm": {},
+	"js/frontend/frontend.wasm":           {},
+	"c/backend/backend.wasm":              {},
+	"js/backend/backend.wasm":             {},
 }
 
-func loadFrontendExpected() (*contract.Manifest, error) {
-	const file = "../examples/frontend-expected.json"
-	data, err := os.ReadFile(file)
+type fixture struct {
+	once sync.Once
+	m    *contract.Manifest
+	err  error
+}
+
+func readFixture(rel string) (*contract.Manifest, error) {
+	ctx := context.Background()
+	wasm, err := os.ReadFile(filepath.Join("..", "examples", filepath.FromSlash(rel)))
 	if err != nil {
 		return nil, err
 	}
-	var exp struct {
-		Deps struct {
-			OK []struct {
-				Name    string  `json:"name"`
-				Version *string `json:"version"`
-				Dev     bool    `json:"dev"`
-			} `json:"ok"`
-		} `json:"backstage-frontend-plugin#get-node-deps"`
-		Files struct {
-			OK []struct {
-				Path     string          `json:"path"`
-				IsRoot   bool            `json:"is-root"`
-				Class    *string         `json:"component-class-name"`
-				Contents json.RawMessage `json:"contents"`
-			} `json:"ok"`
-		} `json:"backstage-frontend-plugin#get-component-files"`
+	rt, err := host.NewRuntime(ctx, host.Config{})
+	if err != nil {
+		return nil, err
 	}
-	if err := json.Unmarshal(data, &exp); err != nil {
-		return nil, fmt.Errorf("%s: %v", file, err)
+	defer rt.Close(ctx)
+	prog, err := contract.LoadGuest(ctx, rt, wasm, path.Base(rel))
+	if err != nil {
+		return nil, err
 	}
-	m := &contract.Manifest{Kind: contract.Frontend, Guest: "frontend.wasm"}
-	for _, d := range exp.Deps.OK {
-		nd := contract.NodeDep{Name: d.Name, Dev: d.Dev}
-		if d.Version != nil {
-			nd.Version = *d.Version
-		}
-		m.Deps = append(m.Deps, nd)
+	k, err := contract.KindOf(prog)
+	if err != nil {
+		return nil, err
 	}
-	for _, f := range exp.Files.OK {
-		cf := contract.File{Path: f.Path, IsRoot: f.IsRoot}
-		if f.Class != nil {
-			cf.ComponentClassName = *f.Class
-		}
-		var s string
-		if err := json.Unmarshal(f.Contents, &s); err != nil {
-			// A hash stands for the big filler file: rebuild it.
-			var h struct {
-				SHA256 string `json:"sha256"`
-				Length int    `json:"length"`
-			}
-			if err := json.Unmarshal(f.Contents, &h); err != nil {
-				return nil, fmt.Errorf("%s: %s: contents: %v", file, f.Path, err)
-			}
-			s = filler(h.Length)
-			if got := fmt.Sprintf("%x", sha256.Sum256([]byte(s))); got != h.SHA256 {
-				return nil, fmt.Errorf("%s: %s: rebuilt filler has sha256 %s, want %s", file, f.Path, got, h.SHA256)
-			}
-		}
-		cf.Contents = s
-		m.Files = append(m.Files, cf)
+	m, err := contract.ReadManifest(ctx, prog, k)
+	if err != nil {
+		return nil, err
 	}
-	return m, nil
+	return m, m.Validate()
 }
 
-// filler is the big file of the frontend fixtures: numbered comment lines.
-func filler(n int) string {
-	var b strings.Builder
-	for i := 0; b.Len() < n; i++ {
-		fmt.Fprintf(&b, "// filler line %06d\n", i)
+// fixtureManifest returns a copy of a fixture's manifest, free to change.
+func fixtureManifest(t *testing.T, rel string) *contract.Manifest {
+	t.Helper()
+	f, ok := fixtures[rel]
+	if !ok {
+		t.Fatalf("%s is not a fixture", rel)
 	}
-	return b.String()
+	if testing.Short() && strings.HasPrefix(rel, "js/") {
+		t.Skipf("%s: JS guests take seconds to compile (-short)", rel)
+	}
+	f.once.Do(func() { f.m, f.err = readFixture(rel) })
+	if f.err != nil {
+		t.Fatalf("%s: %v", rel, f.err)
+	}
+	m := *f.m
+	m.Files = slices.Clone(f.m.Files)
+	m.Deps = slices.Clone(f.m.Deps)
+	m.Routes = slices.Clone(f.m.Routes)
+	return &m
+}
+
+func frontendManifest(t *testing.T) *contract.Manifest {
+	return fixtureManifest(t, "c/frontend/frontend.wasm")
 }
 
 func backendManifest(t *testing.T) *contract.Manifest {
-	t.Helper()
-	const file = "../examples/backend-expected.md"
-	data, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The routes are the JSON block of the "## get-routes" section.
-	_, rest, ok := strings.Cut(string(data), "## get-routes")
-	if ok {
-		_, rest, ok = strings.Cut(rest, "```json\n")
-	}
-	var block string
-	if ok {
-		block, _, ok = strings.Cut(rest, "```")
-	}
-	if !ok {
-		t.Fatalf("%s: no JSON block under ## get-routes", file)
-	}
-	var routes []struct{ Method, Path string }
-	if err := json.Unmarshal([]byte(block), &routes); err != nil {
-		t.Fatalf("%s: routes: %v", file, err)
-	}
-	m := &contract.Manifest{Kind: contract.Backend, Guest: "backend.wasm"}
-	for _, r := range routes {
-		m.Routes = append(m.Routes, contract.Route{Method: r.Method, Path: r.Path})
-	}
-	if len(m.Routes) != 7 {
-		t.Fatalf("%s: %d routes, want 7", file, len(m.Routes))
-	}
-	return m
+	return fixtureManifest(t, "c/backend/backend.wasm")
 }
 
 func TestGolden(t *testing.T) {
 	for _, tc := range []struct {
-		name string
-		m    func(*testing.T) *contract.Manifest
-		o    Options
+		name, guest string
+		o           Options
 	}{
-		{"frontend-new", frontendManifest, Options{ID: "wasm-example"}},
-		{"frontend-legacy", frontendManifest, Options{ID: "wasm-example", FrontendSystem: LegacyFrontendSystem}},
-		{"backend", backendManifest, Options{ID: "wasm-example"}},
-		{"backend-target", backendManifest, Options{ID: "echo", Target: "https://bigband.example:8443/guests/echo", Guest: "echo.wasm"}},
+		{"c-frontend-new", "c/frontend/frontend.wasm", Options{ID: "wasm-example"}},
+		{"c-frontend-legacy", "c/frontend/frontend.wasm", Options{ID: "wasm-example", FrontendSystem: LegacyFrontendSystem}},
+		{"go-frontend-new", "go/frontend/frontend.component.wasm", Options{ID: "wasm-example"}},
+		{"js-frontend-new", "js/frontend/frontend.wasm", Options{ID: "wasm-example"}},
+		{"c-backend", "c/backend/backend.wasm", Options{ID: "wasm-example"}},
+		{"js-backend", "js/backend/backend.wasm", Options{ID: "echo", Target: "https://bigband.example:8443/guests/echo", Guest: "echo.wasm"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := Render(tc.m(t), tc.o)
+			t.Parallel()
+			p, err := Render(fixtureManifest(t, tc.guest), tc.o)
 			if err != nil {
 				t.Fatal(err)
 			}
