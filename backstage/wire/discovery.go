@@ -15,7 +15,8 @@ import (
 // means every frontend-plugin dependency of packages/app; an object may
 // narrow that with include and exclude lists.
 type discovery struct {
-	set        bool
+	present    bool // the key is there, maybe null
+	set        bool // and not null
 	include    []string
 	hasInclude bool
 	exclude    []string
@@ -52,8 +53,13 @@ func loadDiscovery(appDir string, p Plugin) (discovery, error) {
 			errors.As(err, &ye)
 			return d, &ShapeError{File: rel, Line: ye.line, Problem: "cannot tell whether feature discovery includes " + p.Package + ": " + ye.msg, Manual: manual, ManualFile: appTSX}
 		}
-		if !local.set && rel == appConfigLocal {
+		if rel == appConfigLocal && !local.present {
 			continue
+		}
+		if rel == appConfigLocal && !local.set {
+			// Whether a null overrides the base file's value depends on
+			// Backstage's config merging; not guessed.
+			return d, &ShapeError{File: rel, Line: local.line, Problem: "app.packages is null here; cannot tell whether it overrides " + appConfig, Manual: manual, ManualFile: appTSX}
 		}
 		local.file = rel
 		if d.set && local.set && (d.hasInclude || len(d.exclude) > 0) && (local.hasInclude || len(local.exclude) > 0) {
@@ -129,7 +135,7 @@ func readDiscovery(src []byte) (discovery, error) {
 	if err != nil || pk.key < 0 {
 		return discovery{}, err
 	}
-	d := discovery{line: pk.line}
+	d := discovery{present: true, line: pk.line}
 	if pk.rest != "" {
 		if strings.ContainsAny(pk.rest[:1], "&*!|>") {
 			return d, &yamlError{pk.line, "anchors, aliases, tags and block scalars are not read"}

@@ -140,11 +140,15 @@ func addMember(src []byte, obj jsonObject, at int, key, sep, newIndent, nl strin
 		return splice(src, insertion{ms[at].keyStart, entry + "," + nl + indent})
 	case multiline:
 		return splice(src, insertion{ms[len(ms)-1].valEnd, "," + nl + indent + entry})
-	case at < len(ms):
-		return splice(src, insertion{ms[at].keyStart, entry + ", "})
-	default:
-		return splice(src, insertion{ms[len(ms)-1].valEnd, ", " + entry})
 	}
+	between := ", "
+	if len(ms) > 1 {
+		between = string(src[ms[0].valEnd:ms[1].keyStart])
+	}
+	if at < len(ms) {
+		return splice(src, insertion{ms[at].keyStart, entry + between})
+	}
+	return splice(src, insertion{ms[len(ms)-1].valEnd, between + entry})
 }
 
 // checkDependency re-decodes both versions and requires that exactly the one
