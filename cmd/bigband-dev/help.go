@@ -46,17 +46,20 @@ func commands() []*command {
 		},
 		{
 			name:    "generate",
-			usage:   "generate [flags] WASM",
-			summary: "render a Backstage plugin package from a guest",
-			desc: "Loads a guest (a component or a core module with canonical-ABI exports), checks it " +
-				"against the frontend or backend contract and renders a Backstage plugin package from " +
-				"what it reports: node dependencies and component files for a frontend, routes for a backend.",
-			example: "bigband-dev generate -o plugins/hello hello.wasm",
-			flags: func(fs *flag.FlagSet) any {
-				fs.String("o", "plugin", "output `DIR`")
-				fs.String("id", "", "plugin `ID` (default: the guest's file name)")
-				return nil
-			},
+			usage:   "generate [flags] --wasm GUEST.wasm --id ID",
+			summary: "render a Backstage plugin package from a guest and wire it into an app",
+			desc: "Loads a guest (a component or a core module with canonical-ABI exports), finds which " +
+				"contract it satisfies, asks it for its manifest (node dependencies and component files for " +
+				"a frontend, routes for a backend), validates that, and writes plugins/<id> (frontend) or " +
+				"plugins/<id>-backend (backend) under --out. The backend package forwards /api/<id>/* to the " +
+				"bigband-dev host. With --app, the package is also wired into that app: the dependency in " +
+				"packages/app or packages/backend, plus App.tsx (legacy frontend, or the new one without " +
+				"package discovery) or backend.add(...) in packages/backend/src/index.ts. Running it again " +
+				"writes only what changed; a generated file you edited is kept and the new version written " +
+				"beside it as <file>.bigband-new.",
+			example: "bigband-dev generate --wasm hello.wasm --id hello --app ../my-backstage-app",
+			flags:   generateFlagSet,
+			run:     runGenerate,
 		},
 		{
 			name:    "serve",
