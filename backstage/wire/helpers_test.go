@@ -2,17 +2,12 @@ package wire
 
 import (
 	"bytes"
-	"flag"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 	"testing"
 	"time"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
 const (
 	helloFrontend = "@internal/plugin-hello"
@@ -114,15 +109,6 @@ func sameSnapshot(t *testing.T, before, after map[string]fileState) {
 	}
 }
 
-func readApp(t *testing.T, dir, rel string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
 func writeApp(t *testing.T, dir, rel, content string) {
 	t.Helper()
 	path := filepath.Join(dir, filepath.FromSlash(rel))
@@ -132,21 +118,4 @@ func writeApp(t *testing.T, dir, rel, content string) {
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// replaceApp edits a skeleton file in place and fails if old is not there,
-// so a skeleton change cannot silently turn a test into a no-op.
-func replaceApp(t *testing.T, dir, rel, old, new string) {
-	t.Helper()
-	s := readApp(t, dir, rel)
-	if !strings.Contains(s, old) {
-		t.Fatalf("%s does not contain %q", rel, old)
-	}
-	writeApp(t, dir, rel, strings.Replace(s, old, new, 1))
-}
-
-func sorted(s []string) []string {
-	s = append([]string(nil), s...)
-	sort.Strings(s)
-	return s
 }

@@ -8,15 +8,19 @@ package wire
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strings"
 	"testing"
 
 	"github.com/evanw/esbuild/pkg/api"
 )
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
 var (
 	backendPlugin  = Plugin{ID: "hello", Package: helloBackend}
@@ -560,4 +564,54 @@ func ExampleBackend() {
 	// Output:
 	// [packages/backend/package.json packages/backend/src/index.ts]
 	// []
+}
+
+// FuzzEditBackendIndex: on any input the edit refuses, leaves the file, or
+// produces a file a second edit leaves alone (verification already
+// guarantees the output parses).
+func FuzzEditBackendIndex(f *testing.F) {
+	for _, s := range []string{
+		"const backend = createBackend();\nbackend.start();\n",
+		"const b = createBackend()\nb.add(import('x'))\nif (1) b.start()\n",
+		"const backend = createBackend();\n// backend.add(import('@a/b'));\nbackend.start();\n",
+	} {
+		f.Add(s)
+	}
+	p := Plugin{ID: "b", Package: "@a/b"}
+	f.Fuzz(func(t *testing.T, in string) {
+		out, err := editBackendIndex(backendIndex, []byte(in), p)
+		if err != nil {
+			return
+		}
+		again, err := editBackendIndex(backendIndex, out, p)
+		if err != nil || string(again) != string(out) {
+			t.Fatalf("%q: second edit: %v, %q", in, err, again)
+		}
+	})
+}
+
+func readApp(t *testing.T, dir, rel string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// replaceApp edits a skeleton file in place and fails if old is not there,
+// so a skeleton change cannot silently turn a test into a no-op.
+func replaceApp(t *testing.T, dir, rel, old, new string) {
+	t.Helper()
+	s := readApp(t, dir, rel)
+	if !strings.Contains(s, old) {
+		t.Fatalf("%s does not contain %q", rel, old)
+	}
+	writeApp(t, dir, rel, strings.Replace(s, old, new, 1))
+}
+
+func sorted(s []string) []string {
+	s = append([]string(nil), s...)
+	sort.Strings(s)
+	return s
 }

@@ -1,0 +1,35 @@
+//go:build !cgo
+
+package wire
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// Without cgo, TypeScript edits are refused with the lines to add by hand,
+// and nothing is written; discovery wiring, which only edits package.json,
+// still works. Run with CGO_ENABLED=0 go test.
+func TestNoCgo(t *testing.T) {
+	dir := newApp(t, "app")
+	before := snapshot(t, dir)
+	_, err := Backend(dir, Plugin{ID: "hello", Package: helloBackend})
+	var se *ShapeError
+	if !errors.As(err, &se) || se.File != backendIndex || !strings.Contains(se.Error(), "built without cgo") ||
+		!slices.Equal(se.Manual, []string{"backend.add(import('@internal/plugin-hello-backend'));"}) {
+		t.Errorf("err = %v", err)
+	}
+	sameSnapshot(t, before, snapshot(t, dir))
+
+	if _, err := Frontend(dir, Plugin{ID: "hello", Package: helloFrontend}, true); !errors.As(err, &se) || se.File != appTSX {
+		t.Errorf("legacy: err = %v", err)
+	}
+	sameSnapshot(t, before, snapshot(t, dir))
+
+	res, err := Frontend(dir, Plugin{ID: "hello", Package: helloFrontend}, false)
+	if err != nil || !slices.Equal(res.Changed, []string{appPackageJSON}) {
+		t.Errorf("discovery: %+v, %v", res, err)
+	}
+}
