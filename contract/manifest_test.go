@@ -59,7 +59,7 @@ func TestReadManifestFrontend(t *testing.T) {
 			}
 			// examples/frontend-expected.json
 			wantDeps := []contract.NodeDep{
-				{Name: "@backstage/core-components", Version: "^0.17.0"},
+				{Name: "@backstage/core-components", Version: "^0.18.0"},
 				{Name: "@backstage/core-plugin-api"},
 				{Name: "@types/react", Version: "^18.0.0", Dev: true},
 			}

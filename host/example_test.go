@@ -45,5 +45,5 @@ func Example() {
 	fmt.Println(string(out))
 	// Output:
 	// backstage:plugins/backstage-frontend-plugin@0.1.0#get-node-deps
-	// {"ok":[{"name":"@backstage/core-components","version":"^0.17.0","dev":false},{"name":"@backstage/core-plugin-api","version":null,"dev":false},{"name":"@types/react","version":"^18.0.0","dev":true}]}
+	// {"ok":[{"name":"@backstage/core-components","version":"^0.18.0","dev":false},{"name":"@backstage/core-plugin-api","version":null,"dev":false},{"name":"@types/react","version":"^18.0.0","dev":true}]}
 }

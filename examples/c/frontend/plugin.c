@@ -56,7 +56,6 @@ static ret_t ret;
 #define NONE ((opt_str_t){0, {0, 0}})
 
 static const char root_component[] =
-    "import React from 'react';\n"
     "import { InfoCard } from '@backstage/core-components';\n"
     "\n"
     "// Grüße — 你好 — 🚀\n"
@@ -86,7 +85,7 @@ static str_t data_file(void) {
 EXPORT(IFACE "#get-node-deps")
 ret_t *get_node_deps(void) {
   node_dep_t *deps = malloc(3 * sizeof *deps);
-  deps[0] = (node_dep_t){S("@backstage/core-components"), SOME("^0.17.0"), 0};
+  deps[0] = (node_dep_t){S("@backstage/core-components"), SOME("^0.18.0"), 0};
   deps[1] = (node_dep_t){S("@backstage/core-plugin-api"), NONE, 0};
   deps[2] = (node_dep_t){S("@types/react"), SOME("^18.0.0"), 1};
   ret = (ret_t){0, deps, 3};

@@ -23,14 +23,13 @@ type componentFile struct {
 
 func nodeDeps() []nodeDep {
 	return []nodeDep{
-		{name: "@backstage/core-components", version: "^0.17.0"},
+		{name: "@backstage/core-components", version: "^0.18.0"},
 		{name: "@backstage/core-plugin-api"},
 		{name: "@types/react", version: "^18.0.0", dev: true},
 	}
 }
 
-const rootComponent = `import React from 'react';
-import { InfoCard } from '@backstage/core-components';
+const rootComponent = `import { InfoCard } from '@backstage/core-components';
 
 // Grüße — 你好 — 🚀
 export const ExampleComponent = () => (

@@ -2,8 +2,7 @@
 // componentize-js. The export object's name is the WIT interface name in
 // camelCase; result<T, E> exports return T or throw E.
 
-const rootComponent = `import React from 'react';
-import { InfoCard } from '@backstage/core-components';
+const rootComponent = `import { InfoCard } from '@backstage/core-components';
 
 // Grüße — 你好 — 🚀
 export const ExampleComponent = () => (
@@ -31,7 +30,7 @@ function dataFile() {
 export const backstageFrontendPlugin = {
   getNodeDeps() {
     return [
-      { name: '@backstage/core-components', version: '^0.17.0', dev: false },
+      { name: '@backstage/core-components', version: '^0.18.0', dev: false },
       { name: '@backstage/core-plugin-api', version: undefined, dev: false },
       { name: '@types/react', version: '^18.0.0', dev: true },
     ];
