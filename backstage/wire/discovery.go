@@ -50,7 +50,9 @@ func loadDiscovery(appDir string, p Plugin) (discovery, error) {
 		local, err := readDiscovery(src)
 		if err != nil {
 			var ye *yamlError
-			errors.As(err, &ye)
+			if !errors.As(err, &ye) {
+				return d, err
+			}
 			return d, &ShapeError{File: rel, Line: ye.line, Problem: "cannot tell whether feature discovery includes " + p.Package + ": " + ye.msg, Manual: manual, ManualFile: appTSX}
 		}
 		if rel == appConfigLocal && !local.present {
