@@ -31,6 +31,11 @@ step_start=$T0
 step() { local now; now=$(date +%s); echo "==> [$((now - step_start)) s] $*"; step_start=$now; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
+# Built first, with the user's Go caches (the overrides below would start
+# a cold build cache).
+BIN=$E2E_DIR/bin/bigband-dev
+(cd "$ROOT" && go build -o "$BIN" ./cmd/bigband-dev)
+
 # Keep caches and side effects inside $E2E_DIR.
 export npm_config_cache=$E2E_DIR/npm-cache YARN_GLOBAL_FOLDER=$E2E_DIR/yarn-global
 export XDG_CACHE_HOME=$E2E_DIR/cache XDG_CONFIG_HOME=$E2E_DIR/config TMPDIR=$E2E_DIR/tmp
@@ -88,8 +93,6 @@ fi
   git checkout -q -- packages/app/package.json packages/backend/package.json packages/backend/src/index.ts packages/app/src/App.tsx 2>/dev/null || true)
 
 # 3. generate and wire
-BIN=$E2E_DIR/bin/bigband-dev
-(cd "$ROOT" && go build -o "$BIN" ./cmd/bigband-dev)
 "$BIN" generate --wasm "$FRONT_WASM" --id "$FRONT_ID" --app "$APP"
 "$BIN" generate --wasm "$BACK_WASM" --id "$BACK_ID" --app "$APP"
 sum() { (cd "$APP" && find plugins/$FRONT_ID plugins/$BACK_ID-backend packages/app/package.json packages/backend -path '*/node_modules' -prune -o -type f -print0 | sort -z | xargs -0 sha256sum); }

@@ -3,7 +3,10 @@
 package wire
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"strings"
 
 	"github.com/evanw/esbuild/pkg/api"
@@ -372,4 +375,23 @@ func (f *tsFile) arrayInsertion(arr *sitter.Node, elem string) []insertion {
 		return []insertion{{comma, " " + elem + ","}}
 	}
 	return []insertion{{int(last.EndByte()), ", " + elem}}
+}
+
+// IsLegacyApp reports whether the app at appDir uses the legacy frontend
+// system (createApp imported from @backstage/app-defaults in App.tsx). An
+// app without App.tsx is not legacy.
+func IsLegacyApp(appDir string) (bool, error) {
+	src, err := os.ReadFile(appPath(appDir, appTSX))
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	f, err := parseTS(appTSX, src)
+	if err != nil {
+		return false, err
+	}
+	defer f.close()
+	return f.importsFrom("createApp", appDefaults), nil
 }

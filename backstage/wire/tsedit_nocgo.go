@@ -2,6 +2,8 @@
 
 package wire
 
+import "errors"
+
 // Without cgo there is no tree-sitter parser, and editing TypeScript without
 // one is what this package exists to avoid; the package.json edits and the
 // discovery check still work, so a new-frontend-system plugin that discovery
@@ -23,3 +25,8 @@ func editFeaturesApp(name string, _ []byte, p Plugin) ([]byte, error) {
 
 // checkNotLegacy cannot tell without a parser; discovery wiring goes ahead.
 func checkNotLegacy(string, []byte) error { return nil }
+
+// IsLegacyApp cannot tell without a parser: the caller must say.
+func IsLegacyApp(string) (bool, error) {
+	return false, errors.New(noCgo + ": pass the frontend system explicitly")
+}

@@ -616,3 +616,15 @@ func sorted(s []string) []string {
 	sort.Strings(s)
 	return s
 }
+
+func TestIsLegacyApp(t *testing.T) {
+	for dir, want := range map[string]bool{"app": false, "legacy-app": true} {
+		got, err := IsLegacyApp(filepath.Join("testdata", dir))
+		if err != nil || got != want {
+			t.Errorf("%s: IsLegacyApp = %v, %v; want %v", dir, got, err, want)
+		}
+	}
+	if got, err := IsLegacyApp(t.TempDir()); err != nil || got {
+		t.Errorf("empty dir: %v, %v", got, err)
+	}
+}

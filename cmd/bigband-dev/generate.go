@@ -18,8 +18,20 @@ import (
 type generateFlags struct {
 	guestFlags
 	wasm, id, out, app, target string
-	system                     backstage.FrontendSystem
+	system                     systemFlag
 	force                      bool
+}
+
+// systemFlag is --frontend-system, remembering whether it was given: when
+// it wasn't, the app's App.tsx decides.
+type systemFlag struct {
+	backstage.FrontendSystem
+	set bool
+}
+
+func (f *systemFlag) Set(v string) error {
+	f.set = true
+	return f.FrontendSystem.Set(v)
 }
 
 func generateFlagSet(fs *flag.FlagSet) any {
@@ -28,7 +40,7 @@ func generateFlagSet(fs *flag.FlagSet) any {
 	fs.StringVar(&g.id, "id", "", "Backstage plugin `ID` (default: from the guest's file name)")
 	fs.StringVar(&g.out, "out", "", "write plugins/<id>[-backend] under `DIR` (default: the --app directory, else .)")
 	fs.StringVar(&g.app, "app", "", "Backstage app `DIR` to wire the plugin into (package.json, App.tsx or the backend's index.ts)")
-	fs.Var(&g.system, "frontend-system", "frontend plugins: `new` (createFrontendPlugin, the default of create-app) or legacy (createPlugin)")
+	fs.Var(&g.system, "frontend-system", "frontend plugins: `new` (createFrontendPlugin) or legacy (createPlugin); default: what --app uses, else new")
 	fs.StringVar(&g.target, "target", backstage.DefaultTarget, "backend plugins: `URL` of the bigband-dev host when app-config sets no bigband.plugins.<id>.target")
 	fs.BoolVar(&g.force, "force", false, "overwrite generated files you have edited (default: keep yours, write <file>.bigband-new)")
 	fs.DurationVar(&g.timeout, "timeout", 30*time.Second, "stop a guest call after `DURATION` (0: no limit)")
@@ -63,6 +75,16 @@ func runGenerate(e *env, opts any, args []string) int {
 			return exitUsage
 		}
 	}
+	if g.app != "" && !g.system.set {
+		legacy, err := wire.IsLegacyApp(g.app)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "bigband-dev generate: --app %s: %v\n", g.app, err)
+			return exitUsage
+		}
+		if legacy {
+			g.system.FrontendSystem = backstage.LegacyFrontendSystem
+		}
+	}
 	out := g.out
 	if out == "" {
 		out = g.app
@@ -91,7 +113,7 @@ func runGenerate(e *env, opts any, args []string) int {
 		fmt.Fprintln(e.stderr, "error:", err)
 		return exitFail
 	}
-	pkg, err := backstage.Render(m, backstage.Options{ID: g.id, FrontendSystem: g.system, Target: g.target, Guest: filepath.Base(g.wasm)})
+	pkg, err := backstage.Render(m, backstage.Options{ID: g.id, FrontendSystem: g.system.FrontendSystem, Target: g.target, Guest: filepath.Base(g.wasm)})
 	var srcErrs backstage.SourceErrors
 	if errors.As(err, &srcErrs) {
 		// The guest's TSX doesn't parse: nothing is written, so the last
@@ -120,7 +142,7 @@ func runGenerate(e *env, opts any, args []string) int {
 		case kind == contract.Backend:
 			res, err = wire.Backend(g.app, p)
 		default:
-			res, err = wire.Frontend(g.app, p, g.system == backstage.LegacyFrontendSystem)
+			res, err = wire.Frontend(g.app, p, g.system.FrontendSystem == backstage.LegacyFrontendSystem)
 		}
 		if err != nil {
 			fmt.Fprintln(e.stderr, "error: wiring into the app:", err)

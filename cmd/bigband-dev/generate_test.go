@@ -175,3 +175,23 @@ func TestGenerateUsage(t *testing.T) {
 		}
 	}
 }
+
+func TestGenerateLegacyApp(t *testing.T) {
+	app := copyTree(t, filepath.Join("..", "..", "backstage", "wire", "testdata", "legacy-app"))
+	r := runCLI(t, "", "generate", "--wasm", fixture(t, "c/frontend/frontend.wasm"), "--id", "hello", "--app", app)
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	// No --frontend-system: the app's createApp from @backstage/app-defaults
+	// makes it a legacy plugin, mounted in App.tsx.
+	plugin, err := os.ReadFile(filepath.Join(app, "plugins", "hello", "src", "plugin.ts"))
+	if err != nil || !strings.Contains(string(plugin), "createRoutableExtension") {
+		t.Fatalf("legacy plugin.ts: %v\n%s", err, plugin)
+	}
+	appTSX, _ := os.ReadFile(filepath.Join(app, "packages", "app", "src", "App.tsx"))
+	for _, want := range []string{"import { HelloPage } from '@internal/plugin-hello';", `<Route path="/hello" element={<HelloPage />} />`} {
+		if !strings.Contains(string(appTSX), want) {
+			t.Errorf("App.tsx lacks %s:\n%s", want, appTSX)
+		}
+	}
+}
