@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"path"
 	"strings"
 	"testing"
@@ -107,16 +108,10 @@ func TestRenderRefusesEscapingPaths(t *testing.T) {
 			t.Errorf("path %q: Render gave no error", bad)
 			continue
 		}
-		if !strings.Contains(err.Error(), "component file "+strings.TrimPrefix(jsonQuote(bad), "")) {
+		if !strings.Contains(err.Error(), fmt.Sprintf("component file %q", bad)) {
 			t.Errorf("path %q: error %q does not name the path", bad, err)
 		}
 	}
-}
-
-func jsonQuote(s string) string {
-	b, _ := json.Marshal(s)
-	// %q and JSON quote the printable paths used here alike.
-	return string(b)
 }
 
 func TestRenderRefusesBadInput(t *testing.T) {
