@@ -4,6 +4,7 @@ package wire
 
 import (
 	"errors"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -32,4 +33,13 @@ func TestNoCgo(t *testing.T) {
 	if err != nil || !slices.Equal(res.Changed, []string{appPackageJSON}) {
 		t.Errorf("discovery: %+v, %v", res, err)
 	}
+}
+
+// TestCgoRequired makes CI fail rather than skip the TypeScript edit tests
+// when the build had no C compiler.
+func TestCgoRequired(t *testing.T) {
+	if os.Getenv("BIGBAND_REQUIRE_TOOLS") != "" {
+		t.Fatal("built without cgo, so the tree-sitter wiring tests did not run (install gcc; CGO_ENABLED=1)")
+	}
+	t.Skip("built without cgo: the tree-sitter wiring tests need gcc")
 }
