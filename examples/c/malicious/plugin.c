@@ -9,47 +9,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#define EXPORT(name) __attribute__((export_name(name)))
+#include "../frontend/frontend_abi.h"
+
 #define IFACE "backstage-frontend-plugin"
-
-typedef struct {
-  const char *ptr;
-  uint32_t len;
-} str_t;
-
-typedef struct {
-  uint8_t is_some;
-  str_t val;
-} opt_str_t;
-
-typedef struct {
-  str_t name;
-  opt_str_t version;
-  uint8_t dev;
-} node_dep_t;
-
-typedef struct {
-  str_t path;
-  uint8_t is_root;
-  opt_str_t class_name;
-  str_t contents;
-} component_file_t;
-
-typedef struct {
-  uint8_t is_err;
-  const void *ptr;
-  uint32_t len;
-} ret_t;
-
-_Static_assert(sizeof(node_dep_t) == 24, "node-dependency layout");
-_Static_assert(sizeof(component_file_t) == 32, "component-file layout");
-_Static_assert(sizeof(ret_t) == 12, "result layout");
 
 static ret_t ret;
 
-#define S(lit) ((str_t){lit, sizeof(lit) - 1})
-#define SOME(lit) ((opt_str_t){1, S(lit)})
-#define NONE ((opt_str_t){0, {0, 0}})
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 #ifndef FAIL
