@@ -46,6 +46,10 @@ export YARN_NPM_REGISTRY_SERVER=${REGISTRY%/}
 PIDS=()
 cleanup() {
   for p in "${PIDS[@]}"; do kill -TERM -- "-$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do
+    for _ in $(seq 1 40); do kill -0 -- "-$p" 2>/dev/null || break; sleep 0.25; done
+    kill -KILL -- "-$p" 2>/dev/null || true
+  done
 }
 trap cleanup EXIT
 
@@ -112,10 +116,14 @@ wait_for() { # URL SECONDS
   for _ in $(seq 1 $(($2 * 4))); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.25; done
   return 1
 }
+for port in 7007 ${HOST_ADDR##*:}; do
+  ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || fail "port $port is busy: stop what listens there first"
+done
 setsid "$BIN" serve --addr "$HOST_ADDR" "$BACK_WASM" >"$E2E_DIR/serve.log" 2>&1 &
 HOST_PID=$!
 PIDS+=("$HOST_PID")
-(cd "$APP" && setsid yarn workspace backend start >"$E2E_DIR/backend.log" 2>&1) &
+# setsid from a background job runs in place: $! is the new process group.
+setsid bash -c 'cd "$1" && exec yarn workspace backend start' _ "$APP" >"$E2E_DIR/backend.log" 2>&1 &
 PIDS+=("$!")
 wait_for http://127.0.0.1:7007/.backstage/health/v1/readiness 180 || { tail -40 "$E2E_DIR/backend.log"; fail "the Backstage backend did not come up"; }
 step "Backstage backend up"
