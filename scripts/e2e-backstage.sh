@@ -10,6 +10,9 @@
 #   5. the Backstage backend plus `bigband-dev serve` on the backend guest:
 #      GET and POST /api/<id>/… through Backstage, and a clear 502 when the
 #      bigband-dev host is down
+#   6. when Chromium is installed: the Backstage dev server, and the
+#      generated page opened in headless Chromium (guest sign-in, the
+#      guest's component rendered, its sidebar link)
 # Prints the time of each step. Everything listens on 127.0.0.1 and is
 # stopped at the end.
 #
@@ -21,6 +24,7 @@ CREATE_APP=${CREATE_APP:-@backstage/create-app@latest}
 FRONT_WASM=${FRONT_WASM:-$ROOT/examples/c/frontend/frontend.wasm}
 BACK_WASM=${BACK_WASM:-$ROOT/examples/c/backend/backend.wasm}
 FRONT_ID=wasm-hello
+FRONT_TITLE="Wasm Hello" # the sidebar title generate derives from the id
 BACK_ID=wasm-echo
 APP=$E2E_DIR/app
 HOST_ADDR=127.0.0.1:7008 # the generated router's default target
@@ -148,4 +152,20 @@ down=$(api -w ' %{http_code}' "http://127.0.0.1:7007/api/$BACK_ID/hello")
 echo "with bigband-dev stopped -> $down"
 case $down in *"not reachable"*" 502") ;; *) fail "expected a 502 naming the unreachable host";; esac
 step "requests through Backstage"
+
+# 6. the frontend page in a browser (when Chromium is installed:
+#    apt-get install chromium)
+if command -v "${CHROMIUM:-chromium}" >/dev/null; then
+  setsid bash -c 'cd "$1" && exec yarn workspace app start' _ "$APP" >"$E2E_DIR/frontend.log" 2>&1 &
+  PIDS+=("$!")
+  wait_for http://localhost:3000/ 240 || { tail -40 "$E2E_DIR/frontend.log"; fail "the Backstage dev server did not come up"; }
+  step "Backstage frontend dev server up"
+  CHROMIUM=$(command -v "${CHROMIUM:-chromium}") node "$ROOT/scripts/e2e/page.cjs" "$APP" "http://localhost:3000/$FRONT_ID" \
+    "Hello from a WebAssembly guest." "$FRONT_TITLE" "$E2E_DIR/page.png" ||
+    { tail -40 "$E2E_DIR/frontend.log"; fail "the generated page did not render"; }
+  echo "http://localhost:3000/$FRONT_ID renders the guest's component, with a '$FRONT_TITLE' sidebar link ($E2E_DIR/page.png)"
+  step "frontend page in Chromium"
+else
+  echo "note: chromium not installed: the frontend page was not opened in a browser"
+fi
 echo "PASS in $(($(date +%s) - T0)) s"
