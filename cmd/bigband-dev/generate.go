@@ -29,6 +29,14 @@ type systemFlag struct {
 	set bool
 }
 
+// String is empty until set, so help shows no misleading default.
+func (f *systemFlag) String() string {
+	if f == nil || !f.set {
+		return ""
+	}
+	return f.FrontendSystem.String()
+}
+
 func (f *systemFlag) Set(v string) error {
 	f.set = true
 	return f.FrontendSystem.Set(v)
