@@ -26,7 +26,16 @@ BACK_WASM=${BACK_WASM:-$ROOT/examples/c/backend/backend.wasm}
 FRONT_ID=wasm-hello
 FRONT_TITLE="Wasm Hello" # the sidebar title generate derives from the id
 BACK_ID=wasm-echo
+# E2E_LEGACY=1: an app of the legacy frontend system (create-app --legacy),
+# where generate renders createPlugin + createRoutableExtension and wires a
+# <Route> into App.tsx.
 APP=$E2E_DIR/app
+LEGACY_FLAG=()
+if [ -n "${E2E_LEGACY:-}" ]; then
+  APP=$E2E_DIR/legacy-app
+  LEGACY_FLAG=(--legacy)
+  FRONT_TITLE="" # the legacy sidebar is hand-written: no link to look for
+fi
 HOST_ADDR=127.0.0.1:7008 # the generated router's default target
 mkdir -p "$E2E_DIR/tmp"
 
@@ -74,7 +83,7 @@ step "tools: node $(node --version), yarn $(yarn --version)"
 if [ -n "${E2E_FRESH:-}" ]; then rm -rf "$APP"; fi
 if [ ! -f "$APP/.e2e-installed" ]; then
   rm -rf "$APP"
-  (cd "$E2E_DIR" && BACKSTAGE_APP_NAME=app npx --yes "$CREATE_APP" --skip-install --path "$APP" >"$E2E_DIR/create-app.log" 2>&1) ||
+  (cd "$E2E_DIR" && BACKSTAGE_APP_NAME=app npx --yes "$CREATE_APP" --skip-install "${LEGACY_FLAG[@]}" --path "$APP" >"$E2E_DIR/create-app.log" 2>&1) ||
     { tail -20 "$E2E_DIR/create-app.log"; fail "create-app"; }
   echo "npmRegistryServer: \"$YARN_NPM_REGISTRY_SERVER\"" >>"$APP/.yarnrc.yml"
   # @yarnpkg/core 4.9.2 was published with a dangling patch: dependency.
@@ -163,7 +172,7 @@ if command -v "${CHROMIUM:-chromium}" >/dev/null; then
   CHROMIUM=$(command -v "${CHROMIUM:-chromium}") node "$ROOT/scripts/e2e/page.cjs" "$APP" "http://localhost:3000/$FRONT_ID" \
     "Hello from a WebAssembly guest." "$FRONT_TITLE" "$E2E_DIR/page.png" ||
     { tail -40 "$E2E_DIR/frontend.log"; fail "the generated page did not render"; }
-  echo "http://localhost:3000/$FRONT_ID renders the guest's component, with a '$FRONT_TITLE' sidebar link ($E2E_DIR/page.png)"
+  echo "http://localhost:3000/$FRONT_ID renders the guest's component${FRONT_TITLE:+, with a '$FRONT_TITLE' sidebar link} ($E2E_DIR/page.png)"
   step "frontend page in Chromium"
 else
   echo "note: chromium not installed: the frontend page was not opened in a browser"
