@@ -41,13 +41,8 @@ func CheckProgram(prog *host.Program, k Kind) []string {
 	// A core module typed by the contract: its exports were already checked
 	// against the contract's core signatures when it loaded; what remains
 	// is whether every function is there.
-	r, pkg, err := Contract()
-	if err != nil {
-		return []string{err.Error()}
-	}
-	id, _ := r.Packages[pkg].Interface(k.Interface())
 	var out []string
-	for _, f := range r.Interfaces[id].Functions {
+	for _, f := range loaded().ifaces[k].Functions {
 		if _, err := prog.Lookup(k.Interface() + "#" + f.Name); err != nil {
 			out = append(out, fmt.Sprintf("export %s#%s: missing (the %s contract needs it)", k.Interface(), f.Name, k))
 		}
