@@ -16,7 +16,7 @@ func renderBackend(m *contract.Manifest, o Options) (*Package, error) {
 		Kind:         contract.Backend,
 		Name:         PackageName(o.ID, contract.Backend),
 		Dir:          PackageDir(o.ID, contract.Backend),
-		PluginExport: camelID(o.ID) + "Plugin",
+		PluginExport: PluginExport(o.ID),
 	}
 	d := newDeps()
 	d.set(d.Deps, "@backstage/backend-plugin-api")

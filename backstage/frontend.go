@@ -16,7 +16,7 @@ var componentExts = map[string]bool{".tsx": true, ".ts": true, ".jsx": true, ".j
 func renderFrontend(m *contract.Manifest, o Options) (*Package, error) {
 	g := guestName(o)
 	for _, f := range m.Files {
-		if err := checkComponentPath(f.Path); err != nil {
+		if err := contract.CheckFilePath(f.Path); err != nil {
 			return nil, fmt.Errorf("%s: component file %q: %v", g, f.Path, err)
 		}
 	}
@@ -24,7 +24,7 @@ func renderFrontend(m *contract.Manifest, o Options) (*Package, error) {
 	if root == nil {
 		return nil, fmt.Errorf("%s: no root component file (exactly one file must set is-root)", g)
 	}
-	if !jsIdent.MatchString(root.ComponentClassName) {
+	if !contract.IsIdentifier(root.ComponentClassName) {
 		return nil, fmt.Errorf("%s: root component %s: component class name %q is not a JavaScript identifier", g, root.Path, root.ComponentClassName)
 	}
 	if ext := path.Ext(root.Path); !componentExts[ext] {
@@ -35,10 +35,10 @@ func renderFrontend(m *contract.Manifest, o Options) (*Package, error) {
 		Kind:         contract.Frontend,
 		Name:         PackageName(o.ID, contract.Frontend),
 		Dir:          PackageDir(o.ID, contract.Frontend),
-		PluginExport: camelID(o.ID) + "Plugin",
+		PluginExport: PluginExport(o.ID),
 	}
 	if o.FrontendSystem == LegacyFrontendSystem {
-		p.PageExport = pascalID(o.ID) + "Page"
+		p.PageExport = PageExport(o.ID)
 	}
 	c := frontendCode{
 		o:      o,

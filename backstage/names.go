@@ -59,6 +59,14 @@ func PackageDir(id string, kind contract.Kind) string {
 	return "plugins/" + id
 }
 
+// PluginExport names a plugin's variable as Backstage's templates do:
+// "my-plugin" gives myPluginPlugin.
+func PluginExport(id string) string { return camelID(id) + "Plugin" }
+
+// PageExport names a legacy frontend plugin's page extension: "my-plugin"
+// gives MyPluginPage.
+func PageExport(id string) string { return pascalID(id) + "Page" }
+
 // camelID turns "my-plugin" into "myPlugin", the prefix Backstage's
 // templates use for the plugin variable.
 func camelID(id string) string {

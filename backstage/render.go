@@ -3,11 +3,8 @@ package backstage
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -128,35 +125,6 @@ func withMarker(o Options, src string) []byte {
 	return []byte(marker(o) + src)
 }
 
-// checkComponentPath refuses a guest path that could land outside
-// src/components or clash with Write's own files.
-func checkComponentPath(p string) error {
-	switch {
-	case p == "":
-		return errors.New("empty path")
-	case strings.ContainsAny(p, "\\\x00"):
-		return errors.New("path must be slash-separated, without backslashes or NUL")
-	case strings.HasPrefix(p, "/"):
-		return errors.New("path is absolute; it must be relative to src/components")
-	case !fs.ValidPath(p) || p == ".":
-		return errors.New("path is not clean or leaves src/components (no '.', '..' or empty elements)")
-	case strings.HasSuffix(p, ConflictSuffix) || path.Base(p) == ManifestName:
-		return errors.New("path clashes with a file bigband-dev keeps for itself")
-	}
-	for _, r := range p {
-		if r < ' ' || r == 0x7f {
-			return errors.New("path contains a control character")
-		}
-	}
-	return nil
-}
-
-// jsIdent matches what may be interpolated into generated code as a name.
-var jsIdent = regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$]*$`)
-
-// npmName matches a valid npm package name, scoped or not.
-var npmName = regexp.MustCompile(`^(@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9][a-z0-9._~-]*$`)
-
 // jsString quotes s as a single-quoted JavaScript string literal.
 func jsString(s string) string {
 	var b strings.Builder
@@ -242,7 +210,7 @@ func (d *deps) set(section map[string]string, name string) {
 // replaces the react peer dependency.
 func (d *deps) addGuest(o Options, nd []contract.NodeDep) error {
 	for _, g := range nd {
-		if len(g.Name) > 214 || !npmName.MatchString(g.Name) {
+		if !contract.IsNPMName(g.Name) {
 			return fmt.Errorf("%s: node dependency %q is not a valid npm package name", guestName(o), g.Name)
 		}
 		sec := d.Deps

@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"errors"
 	"fmt"
 	"path"
 	"regexp"
@@ -68,8 +69,12 @@ func (v *validator) addf(format string, args ...any) {
 }
 
 // npmName follows npm's rules for new package names: lowercase, URL-safe,
-// optionally scoped, not starting with a dot or underscore.
-var npmName = regexp.MustCompile(`^(@[a-z0-9-~][a-z0-9-._~]*/)?[a-z0-9-~][a-z0-9-._~]*$`)
+// optionally scoped, starting with a letter or digit.
+var npmName = regexp.MustCompile(`^(@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9][a-z0-9._~-]*$`)
+
+// IsNPMName reports whether s is a valid name for a new npm package, so it
+// is safe inside package.json and a JavaScript string.
+func IsNPMName(s string) bool { return len(s) <= 214 && npmName.MatchString(s) }
 
 func (v *validator) deps(deps []NodeDep) {
 	const at = "get-node-deps"
@@ -83,7 +88,7 @@ func (v *validator) deps(deps []NodeDep) {
 		switch {
 		case d.Name == "":
 			v.addf("%s[%d]: empty package name", at, i)
-		case len(d.Name) > 214 || !npmName.MatchString(d.Name):
+		case !IsNPMName(d.Name):
 			v.addf("%s: not an npm package name (lowercase letters, digits, - . _ ~, optionally @scope/)", where)
 		}
 		if j, dup := seen[d.Name]; dup && d.Name != "" {
@@ -114,8 +119,8 @@ func (v *validator) files(files []File) {
 	seen := map[string]int{}
 	for i, f := range files {
 		where := fmt.Sprintf("%s[%d] %q", at, i, f.Path)
-		if msg := checkFilePath(f.Path); msg != "" {
-			v.addf("%s: %s", where, msg)
+		if err := CheckFilePath(f.Path); err != nil {
+			v.addf("%s: %v", where, err)
 		} else {
 			// Case-insensitive: two paths differing only in case are one
 			// file on macOS and Windows.
@@ -134,7 +139,7 @@ func (v *validator) files(files []File) {
 			switch {
 			case f.ComponentClassName == "":
 				v.addf("%s: the root file needs a component-class-name (the React component it exports)", where)
-			case !isIdentifier(f.ComponentClassName):
+			case !IsIdentifier(f.ComponentClassName):
 				v.addf("%s: component-class-name %q is not a JavaScript identifier", where, f.ComponentClassName)
 			}
 			if !hasScriptExt(f.Path) {
@@ -158,10 +163,17 @@ func (v *validator) files(files []File) {
 	}
 }
 
-// checkFilePath says what is wrong with a component file's path, or "".
+// CheckFilePath says what is wrong with a component file's path, or nil.
 // Paths are relative to src/components and must stay inside it on every
 // platform the generated plugin may be checked out on.
-func checkFilePath(p string) string {
+func CheckFilePath(p string) error {
+	if msg := filePathProblem(p); msg != "" {
+		return errors.New(msg)
+	}
+	return nil
+}
+
+func filePathProblem(p string) string {
 	switch {
 	case p == "":
 		return "empty path"
@@ -203,9 +215,10 @@ func hasScriptExt(p string) bool {
 	return false
 }
 
-// isIdentifier reports whether s is a JavaScript identifier (the ASCII and
-// Unicode letter forms; reserved words are left to the TypeScript checker).
-func isIdentifier(s string) bool {
+// IsIdentifier reports whether s is a JavaScript identifier (the ASCII and
+// Unicode letter forms; reserved words are left to the TypeScript checker),
+// so it can be written into generated code as a name.
+func IsIdentifier(s string) bool {
 	for i, r := range s {
 		ok := r == '_' || r == '$' || unicode.IsLetter(r) || (i > 0 && (unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)))
 		if !ok {

@@ -86,14 +86,14 @@ func TestValidate(t *testing.T) {
 	}
 }
 
-// FuzzFilePath: whatever path checkFilePath accepts stays inside
+// FuzzFilePath: whatever path CheckFilePath accepts stays inside
 // src/components once joined, on this platform and as a slash path.
 func FuzzFilePath(f *testing.F) {
 	for _, s := range []string{"a.tsx", "../a", "a/../../b", "/etc/x", `..\x`, "a/./b", "C:x", "a//b", "Ω/ü.tsx", "...", ".../x"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, p string) {
-		if checkFilePath(p) != "" {
+		if CheckFilePath(p) != nil {
 			return
 		}
 		if path.Clean(p) != p || path.IsAbs(p) || p == ".." || strings.HasPrefix(p, "../") {

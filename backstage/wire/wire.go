@@ -35,6 +35,7 @@ import (
 	"unicode"
 
 	"github.com/bigband-dev/bigband/backstage"
+	"github.com/bigband-dev/bigband/contract"
 )
 
 // Plugin names a generated plugin package to wire into an app.
@@ -220,12 +221,10 @@ func featureLines(p Plugin) []string {
 	}
 }
 
-// npm package names: lowercase URL-safe characters, optionally scoped. This
-// also keeps the name from breaking out of the string literals it goes into.
-var npmName = regexp.MustCompile(`^(@[a-z0-9~-][a-z0-9._~-]*/)?[a-z0-9~-][a-z0-9._~-]*$`)
-
+// validPackage also keeps the name from breaking out of the string
+// literals it goes into.
 func validPackage(name string) error {
-	if name == "" || len(name) > 214 || !npmName.MatchString(name) {
+	if !contract.IsNPMName(name) {
 		return fmt.Errorf("wire: package name %q is not a valid npm name (@scope/name, lowercase letters, digits, - . _ ~)", name)
 	}
 	return nil
@@ -262,9 +261,9 @@ func (p *Plugin) validate(legacy bool) error {
 		if p.ID == "" {
 			return errors.New("wire: plugin needs an ID or an Export")
 		}
-		p.Export = camel(p.ID) + "Plugin"
+		p.Export = backstage.PluginExport(p.ID)
 		if legacy {
-			p.Export = upperFirst(camel(p.ID)) + "Page"
+			p.Export = backstage.PageExport(p.ID)
 		}
 	}
 	if !jsIdent.MatchString(p.Export) || reserved[p.Export] {
@@ -280,30 +279,6 @@ func (p *Plugin) validate(legacy bool) error {
 		}
 	}
 	return nil
-}
-
-func camel(id string) string {
-	var b strings.Builder
-	up := false
-	for _, r := range id {
-		if r == '-' || r == '_' {
-			up = b.Len() > 0
-			continue
-		}
-		if up {
-			r = unicode.ToUpper(r)
-			up = false
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-func upperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // appPath joins a constant app-relative path to appDir; package names never

@@ -144,7 +144,10 @@ func runGenerate(e *env, opts any, args []string) int {
 		fmt.Fprintf(e.stderr, "warning: %d file(s) you edited were kept; the new versions are beside them as .bigband-new (--force overwrites)\n", len(report.Conflicts))
 	}
 	if g.app != "" {
-		p := wire.Plugin{ID: g.id, Package: pkg.Name, Export: pkg.PageExport}
+		p := wire.Plugin{ID: g.id, Package: pkg.Name, Export: pkg.PluginExport}
+		if pkg.PageExport != "" {
+			p.Export = pkg.PageExport
+		}
 		var res *wire.Result
 		switch {
 		case kind == contract.Backend:
