@@ -83,10 +83,18 @@ func runServe(e *env, opts any, args []string) int {
 		return exitFail
 	}
 	srv := &http.Server{Handler: backend, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
-	log.Info("serving", "plugin", prog.Name(), "addr", "http://"+ln.Addr().String())
 	if s.watch {
-		go watchGuest(ctx, log, rt, backend, path)
+		// Watch before saying "serving": a build saved right after that
+		// line must not be missed.
+		w, err := watchDir(path)
+		if err != nil {
+			fmt.Fprintln(e.stderr, "error:", err)
+			return exitFail
+		}
+		defer w.Close()
+		go watchGuest(ctx, log, rt, backend, w, path)
 	}
+	log.Info("serving", "plugin", prog.Name(), "addr", "http://"+ln.Addr().String())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -100,6 +108,24 @@ func runServe(e *env, opts any, args []string) int {
 	srv.Shutdown(shutdown)
 	backend.Close()
 	return exitOK
+}
+
+// watchDir watches the directory holding path: the file itself may be
+// replaced by a rename.
+func watchDir(path string) (*fsnotify.Watcher, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		return nil, fmt.Errorf("cannot watch %s: %w", path, err)
+	}
+	if err := w.Add(filepath.Dir(abs)); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("cannot watch %s: %w", filepath.Dir(abs), err)
+	}
+	return w, nil
 }
 
 // loadBackend loads a guest and checks it exports an HTTP handler.
@@ -122,18 +148,8 @@ func loadBackend(ctx context.Context, rt *host.Runtime, path string) (*host.Prog
 // tools replace files in several steps, so events are debounced, and the
 // directory is watched (the file itself may be replaced by a rename). A
 // version that fails to load never replaces the one serving.
-func watchGuest(ctx context.Context, log *slog.Logger, rt *host.Runtime, b *host.Backend, path string) {
-	w, err := fsnotify.NewWatcher()
-	if err != nil {
-		log.Error("cannot watch", "err", err)
-		return
-	}
-	defer w.Close()
+func watchGuest(ctx context.Context, log *slog.Logger, rt *host.Runtime, b *host.Backend, w *fsnotify.Watcher, path string) {
 	abs, _ := filepath.Abs(path)
-	if err := w.Add(filepath.Dir(abs)); err != nil {
-		log.Error("cannot watch", "dir", filepath.Dir(abs), "err", err)
-		return
-	}
 	var timer *time.Timer
 	reload := make(chan struct{}, 1)
 	for {

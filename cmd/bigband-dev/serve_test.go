@@ -53,17 +53,19 @@ func TestServeWatchSwapsBuilds(t *testing.T) {
 		t.Helper()
 		re := regexp.MustCompile(pattern)
 		timeout := time.After(30 * time.Second)
+		var skipped []string
 		for {
 			select {
 			case l, ok := <-lines:
 				if !ok {
-					t.Fatalf("serve exited before logging %q", pattern)
+					t.Fatalf("serve exited before logging %q; it logged:\n%s", pattern, strings.Join(skipped, "\n"))
 				}
 				if m := re.FindStringSubmatch(l); m != nil {
 					return m[len(m)-1]
 				}
+				skipped = append(skipped, l)
 			case <-timeout:
-				t.Fatalf("no log line matching %q", pattern)
+				t.Fatalf("no log line matching %q; it logged:\n%s", pattern, strings.Join(skipped, "\n"))
 			}
 		}
 	}
