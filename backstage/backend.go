@@ -29,13 +29,15 @@ func renderBackend(m *contract.Manifest, o Options) (*Package, error) {
 		Backstage:   backstageField{Role: "backend-plugin", PluginID: o.ID},
 		// No start script: the plugin runs inside the app's backend, and
 		// the guest itself inside bigband-dev.
-		Scripts: cliScripts("build", "lint", "test", "clean", "prepack", "postpack"),
+		Scripts:      cliScripts("build", "lint", "test", "clean", "prepack", "postpack"),
+		ConfigSchema: "config.d.ts",
 	}
 	idx := fmt.Sprintf("export { %s as default } from './plugin';\n", p.PluginExport)
 	p.Files = []GenFile{
 		{Path: "package.json", Data: renderPackageJSON(pj, d)},
 		eslintConfig(o),
 		{Path: "README.md", Data: []byte(backendReadme(m, o, p))},
+		{Path: "config.d.ts", Data: withMarker(o, configSchema)},
 		{Path: "src/index.ts", Data: withMarker(o, idx)},
 		{Path: "src/plugin.ts", Data: withMarker(o, backendPlugin(o, p))},
 		{Path: "src/router.ts", Data: withMarker(o, backendRouter(o))},
@@ -299,3 +301,21 @@ func backendReadme(m *contract.Manifest, o Options, p *Package) string {
 	fmt.Fprintf(&b, "```ts\nbackend.add(import('%s'));\n```\n", p.Name)
 	return b.String()
 }
+
+// configSchema declares bigband.plugins.<id>.target. Every generated
+// backend declares the same shape, so the schemas merge.
+const configSchema = `export interface Config {
+  bigband?: {
+    plugins?: {
+      [pluginId: string]: {
+        /**
+         * URL of the bigband-dev host that serves this plugin's guest
+         * (bigband-dev watch or serve). Requests to /api/<pluginId>/* are
+         * forwarded there.
+         */
+        target?: string;
+      };
+    };
+  };
+}
+`

@@ -75,9 +75,10 @@ func ExampleWrite() {
 	}
 	fmt.Print(r)
 	// Output:
-	// plugins/api-backend: 5 written, 0 unchanged, 0 removed, 1 conflicts, 0 kept
+	// plugins/api-backend: 6 written, 0 unchanged, 0 removed, 1 conflicts, 0 kept
 	//   wrote    plugins/api-backend/.eslintrc.js
 	//   wrote    plugins/api-backend/README.md
+	//   wrote    plugins/api-backend/config.d.ts
 	//   wrote    plugins/api-backend/package.json
 	//   wrote    plugins/api-backend/src/index.ts
 	//   wrote    plugins/api-backend/src/router.ts

@@ -242,6 +242,9 @@ type packageJSON struct {
 	Peer        map[string]string `json:"peerDependencies,omitempty"`
 	Dev         map[string]string `json:"devDependencies,omitempty"`
 	Files       []string          `json:"files"`
+	// ConfigSchema points Backstage's config loader at the keys a
+	// package reads, so app-config validation knows them.
+	ConfigSchema string `json:"configSchema,omitempty"`
 }
 
 type backstageField struct {
@@ -266,6 +269,9 @@ func renderPackageJSON(pj packageJSON, d *deps) []byte {
 	pj.Main = "src/index.ts"
 	pj.Types = "src/index.ts"
 	pj.Files = []string{"dist"}
+	if pj.ConfigSchema != "" {
+		pj.Files = append(pj.Files, pj.ConfigSchema)
+	}
 	pj.Deps, pj.Dev, pj.Peer = d.Deps, d.Dev, d.Peer
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)

@@ -36,7 +36,9 @@ if [ -n "${E2E_LEGACY:-}" ]; then
   LEGACY_FLAG=(--legacy)
   FRONT_TITLE="" # the legacy sidebar is hand-written: no link to look for
 fi
-HOST_ADDR=127.0.0.1:7008 # the generated router's default target
+# Not the generated router's default (7008): app-config.local.yaml points
+# the plugin here, which proves bigband.plugins.<id>.target is read.
+HOST_ADDR=127.0.0.1:7018
 mkdir -p "$E2E_DIR/tmp"
 
 T0=$(date +%s)
@@ -106,7 +108,7 @@ else
   step "reusing the app in $APP (E2E_FRESH=1 to start over)"
 fi
 # A previous run's plugins and wiring go, so this run proves them again.
-(cd "$APP" && rm -rf "plugins/$FRONT_ID" "plugins/$BACK_ID-backend" &&
+(cd "$APP" && rm -rf "plugins/$FRONT_ID" "plugins/$BACK_ID-backend" app-config.local.yaml &&
   git checkout -q -- packages/app/package.json packages/backend/package.json packages/backend/src/index.ts packages/app/src/App.tsx 2>/dev/null || true)
 
 # 3. generate and wire
@@ -117,6 +119,13 @@ before=$(sum)
 again=$("$BIN" generate --wasm "$FRONT_WASM" --id "$FRONT_ID" --app "$APP" 2>&1; "$BIN" generate --wasm "$BACK_WASM" --id "$BACK_ID" --app "$APP" 2>&1)
 [ "$(sum)" = "$before" ] || fail "a second generate changed files:"$'\n'"$again"
 step "generate + wire, twice (second run changed nothing)"
+
+cat >"$APP/app-config.local.yaml" <<YAML
+bigband:
+  plugins:
+    $BACK_ID:
+      target: http://$HOST_ADDR
+YAML
 
 # 4. install the new workspaces and type-check everything
 (cd "$APP" && yarn install >"$E2E_DIR/install2.log" 2>&1) || { tail -30 "$E2E_DIR/install2.log"; fail "yarn install with the plugins"; }
@@ -159,7 +168,7 @@ echo "GET /api/$BACK_ID/hello without a token -> $code (Backstage's auth applies
 kill -TERM -- "-$HOST_PID"; wait "$HOST_PID" 2>/dev/null || true
 down=$(api -w ' %{http_code}' "http://127.0.0.1:7007/api/$BACK_ID/hello")
 echo "with bigband-dev stopped -> $down"
-case $down in *"not reachable"*" 502") ;; *) fail "expected a 502 naming the unreachable host";; esac
+case $down in *"host at http://$HOST_ADDR is not reachable"*" 502") ;; *) fail "expected a 502 naming the unreachable host";; esac
 step "requests through Backstage"
 
 # 6. the frontend page in a browser (when Chromium is installed:
