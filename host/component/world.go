@@ -96,59 +96,52 @@ func ifaceOwner(id wit.InterfaceID) wit.Owner {
 }
 
 func (b *worldBuilder) worldImport(wid wit.WorldID, pkg *wit.Package, name ExternName, desc ExternDesc) error {
-	w := b.dst.Worlds[wid]
-	var it *wit.WorldItem
-	switch desc.Sort {
-	case SortInstance:
-		key, id, err := b.worldInstance(pkg, name, desc.Instance)
-		if err != nil {
-			return fmt.Errorf("import %q: %w", name.Name, err)
-		}
-		it = &wit.WorldItem{Key: key, Kind: wit.WorldInterface, Interface: id, ExternalID: name.ExternalID}
-	case SortFunc:
-		f, err := b.function(name.Name, desc.Func, worldOwner(wid))
-		if err != nil {
-			return fmt.Errorf("import %q: %w", name.Name, err)
-		}
-		f.ExternalID = name.ExternalID
-		it = &wit.WorldItem{Key: wit.WorldKey{Name: name.Name}, Kind: wit.WorldFunction, Function: f}
-	case SortType:
-		id, err := b.typeExport(name.Name, desc.Type.Value, worldOwner(wid))
-		if err != nil {
-			return fmt.Errorf("import %q: %w", name.Name, err)
-		}
-		it = &wit.WorldItem{Key: wit.WorldKey{Name: name.Name}, Kind: wit.WorldType, Type: id}
-	default:
-		return nil // modules, components and values are not part of a world
+	it, err := b.worldItem(wid, pkg, name, desc, false)
+	if it != nil {
+		b.dst.Worlds[wid].Imports = append(b.dst.Worlds[wid].Imports, it)
 	}
-	w.Imports = append(w.Imports, it)
-	return nil
+	return err
 }
 
 func (b *worldBuilder) worldExport(wid wit.WorldID, pkg *wit.Package, name ExternName, desc ExternDesc) error {
-	w := b.dst.Worlds[wid]
-	var it *wit.WorldItem
-	switch desc.Sort {
-	case SortInstance:
+	it, err := b.worldItem(wid, pkg, name, desc, true)
+	if it != nil {
+		b.dst.Worlds[wid].Exports = append(b.dst.Worlds[wid].Exports, it)
+	}
+	return err
+}
+
+// worldItem types one import or export of a world; it returns nil for what
+// a world cannot express: modules, components and values, and exported
+// types (wit-parser refuses those; dropping them keeps the rest of the
+// component checkable).
+func (b *worldBuilder) worldItem(wid wit.WorldID, pkg *wit.Package, name ExternName, desc ExternDesc, export bool) (*wit.WorldItem, error) {
+	verb := "import"
+	if export {
+		verb = "export"
+	}
+	switch {
+	case desc.Sort == SortInstance:
 		key, id, err := b.worldInstance(pkg, name, desc.Instance)
 		if err != nil {
-			return fmt.Errorf("export %q: %w", name.Name, err)
+			return nil, fmt.Errorf("%s %q: %w", verb, name.Name, err)
 		}
-		it = &wit.WorldItem{Key: key, Kind: wit.WorldInterface, Interface: id, ExternalID: name.ExternalID}
-	case SortFunc:
+		return &wit.WorldItem{Key: key, Kind: wit.WorldInterface, Interface: id, ExternalID: name.ExternalID}, nil
+	case desc.Sort == SortFunc:
 		f, err := b.function(name.Name, desc.Func, worldOwner(wid))
 		if err != nil {
-			return fmt.Errorf("export %q: %w", name.Name, err)
+			return nil, fmt.Errorf("%s %q: %w", verb, name.Name, err)
 		}
 		f.ExternalID = name.ExternalID
-		it = &wit.WorldItem{Key: wit.WorldKey{Name: name.Name}, Kind: wit.WorldFunction, Function: f}
-	default:
-		// wit-parser refuses these; a world cannot express them, and
-		// dropping them keeps the rest of the component checkable.
-		return nil
+		return &wit.WorldItem{Key: wit.WorldKey{Name: name.Name}, Kind: wit.WorldFunction, Function: f}, nil
+	case desc.Sort == SortType && !export:
+		id, err := b.typeExport(name.Name, desc.Type.Value, worldOwner(wid))
+		if err != nil {
+			return nil, fmt.Errorf("%s %q: %w", verb, name.Name, err)
+		}
+		return &wit.WorldItem{Key: wit.WorldKey{Name: name.Name}, Kind: wit.WorldType, Type: id}, nil
 	}
-	w.Exports = append(w.Exports, it)
-	return nil
+	return nil, nil
 }
 
 // worldInstance handles an instance import or export of a world.
