@@ -339,6 +339,24 @@ func (p *parser) parseItem(docs Docs, depth int) Item {
 // syncTop skips to the next top-level item after an error in the item
 // that started at token start.
 func (p *parser) syncTop(start int, nested bool) {
+	// A stray `}` at the top level of a file is skipped; in a nested
+	// package it closes the package.
+	p.skipItem(start, !nested, func() bool {
+		switch p.tok() {
+		case TokInterface, TokWorld, TokPackage, TokUse:
+			return true
+		case TokAt:
+			return p.toks[p.pos].nl
+		}
+		return false
+	})
+}
+
+// skipItem skips the rest of a failed item that started at token start:
+// through its `;` or its closing brace, or up to a token at brace depth 0
+// where startsItem says the next item begins. A `}` closing an enclosing
+// block ends the skip, unless skipStray says to pass over it.
+func (p *parser) skipItem(start int, skipStray bool, startsItem func() bool) {
 	if p.pos == start {
 		p.next()
 	}
@@ -351,10 +369,10 @@ func (p *parser) syncTop(start int, nested bool) {
 			depth++
 		case TokRBrace:
 			if depth == 0 {
-				if nested {
+				if !skipStray {
 					return
 				}
-				break // a stray brace at the top level: skip it
+				break
 			}
 			depth--
 			if depth == 0 {
@@ -366,12 +384,8 @@ func (p *parser) syncTop(start int, nested bool) {
 				p.next()
 				return
 			}
-		case TokInterface, TokWorld, TokPackage, TokUse:
-			if depth == 0 {
-				return
-			}
-		case TokAt:
-			if depth == 0 && p.toks[p.pos].nl {
+		default:
+			if depth == 0 && startsItem() {
 				return
 			}
 		}

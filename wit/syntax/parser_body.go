@@ -48,37 +48,9 @@ func (p *parser) endsBody() bool {
 // start: through its `;` or its closing brace, or up to the next line
 // that starts like an item.
 func (p *parser) syncBody(start int, kind bodyKind) {
-	if p.pos == start {
-		p.next()
-	}
-	depth := p.braceDepth(start)
-	for {
-		switch p.tok() {
-		case TokEOF:
-			return
-		case TokLBrace:
-			depth++
-		case TokRBrace:
-			if depth == 0 {
-				return
-			}
-			depth--
-			if depth == 0 {
-				p.next()
-				return
-			}
-		case TokSemicolon:
-			if depth == 0 {
-				p.next()
-				return
-			}
-		default:
-			if depth == 0 && (p.endsBody() || p.toks[p.pos].nl && p.startsItem(kind)) {
-				return
-			}
-		}
-		p.next()
-	}
+	p.skipItem(start, false, func() bool {
+		return p.endsBody() || p.toks[p.pos].nl && p.startsItem(kind)
+	})
 }
 
 func (p *parser) startsItem(kind bodyKind) bool {
