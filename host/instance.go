@@ -132,3 +132,9 @@ func (i *Instance) DropResource(ctx context.Context, r abi.Resource) error {
 	}
 	return nil
 }
+
+// LiveHandles counts the resource handles alive in the instance: entries in
+// its handle tables and host objects it holds. A request that leaves many
+// behind is a leak, and the instance should not be reused.
+// (Placeholder body: the runtime work of issue 9 makes this real.)
+func (i *Instance) LiveHandles() int { return 0 }

@@ -2,6 +2,7 @@ package host
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -165,3 +166,8 @@ func (p *Program) ArgsFromJSON(e *Export, data []byte) ([]any, error) {
 	}
 	return args, nil
 }
+
+// Close releases the program's compiled code. Instances still running keep
+// what they use until they are closed; instantiating afterwards fails.
+// (Placeholder body: the runtime work of issue 9 makes this real.)
+func (p *Program) Close(ctx context.Context) error { return nil }
