@@ -1,0 +1,119 @@
+package watch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+
+	"github.com/bigband-dev/bigband/backstage"
+	"github.com/bigband-dev/bigband/backstage/wire"
+	"github.com/bigband-dev/bigband/contract"
+	"github.com/bigband-dev/bigband/host"
+)
+
+// Target says what to make of a guest and where.
+type Target struct {
+	// ID is the Backstage plugin id.
+	ID string
+	// Out is the directory that holds plugins/ (the app, usually).
+	Out string
+	// App is the Backstage app to wire the package into; "" wires nothing.
+	App string
+	// Wire says whether to wire into App this cycle (a session wires once).
+	Wire bool
+	// FrontendSystem is the frontend package's system (new or legacy).
+	FrontendSystem backstage.FrontendSystem
+	// HostURL is where a generated backend router forwards requests when
+	// app-config names no target.
+	HostURL string
+	// Force overwrites files the user edited.
+	Force bool
+}
+
+// Generate runs load -> check -> manifest -> render -> write -> wire for
+// one guest and returns the cycle. On success the cycle's program is
+// returned too, for a backend to swap in; the caller owns it (swap it or
+// Close it). On failure nothing was written past the failed phase and the
+// program, if any, is closed.
+func Generate(ctx context.Context, rt *host.Runtime, wasm []byte, name string, t Target, c *Cycle) (*host.Program, bool) {
+	if c.Plugin == "" {
+		c.Plugin = t.ID
+	}
+	var prog *host.Program
+	ok := c.Step(PhaseLoad, func() (err error) {
+		prog, err = contract.LoadGuest(ctx, rt, wasm, name)
+		return err
+	})
+	if !ok {
+		return nil, false
+	}
+	fail := func() (*host.Program, bool) {
+		prog.Close(context.Background())
+		return nil, false
+	}
+	var m *contract.Manifest
+	ok = c.Step(PhaseCheck, func() (err error) {
+		c.Kind, err = contract.KindOf(prog)
+		return err
+	}) && c.Step(PhaseManifest, func() (err error) {
+		if m, err = contract.ReadManifest(ctx, prog, c.Kind); err != nil {
+			return err
+		}
+		c.Routes = m.Routes
+		return m.Validate()
+	})
+	if !ok {
+		return fail()
+	}
+	ok = c.Step(PhaseRender, func() (err error) {
+		c.Package, err = backstage.Render(m, backstage.Options{ID: t.ID, FrontendSystem: t.FrontendSystem, Target: t.HostURL, Guest: name})
+		var src backstage.SourceErrors
+		if errors.As(err, &src) {
+			// The guest's TSX doesn't parse: nothing is written, so the
+			// last good files stay in place for the dev server.
+			return fmt.Errorf("%s: the generated package has syntax errors:\n%w", name, err)
+		}
+		return err
+	}) && c.Step(PhaseWrite, func() (err error) {
+		c.Write, err = backstage.Write(t.Out, c.Package, backstage.WriteOptions{Force: t.Force})
+		return err
+	})
+	if !ok {
+		return fail()
+	}
+	if t.App != "" && t.Wire {
+		ok = c.Step(PhaseWire, func() (err error) {
+			c.Wire, err = wirePackage(t, c.Kind, c.Package)
+			if err != nil {
+				return fmt.Errorf("wiring into %s: %w", t.App, err)
+			}
+			return nil
+		})
+		if !ok {
+			return fail()
+		}
+	}
+	return prog, true
+}
+
+// wirePackage adds the package to the app: the frontend to packages/app
+// (and App.tsx for the legacy system), the backend to packages/backend.
+func wirePackage(t Target, kind contract.Kind, pkg *backstage.Package) (*wire.Result, error) {
+	p := wire.Plugin{ID: t.ID, Package: pkg.Name, Export: pkg.PluginExport}
+	if pkg.PageExport != "" {
+		p.Export = pkg.PageExport
+	}
+	if kind == contract.Backend {
+		return wire.Backend(t.App, p)
+	}
+	return wire.Frontend(t.App, p, t.FrontendSystem == backstage.LegacyFrontendSystem)
+}
+
+// PackageDir is where the cycle's package was written.
+func (c *Cycle) PackageDir(t Target) string {
+	if c.Package == nil {
+		return ""
+	}
+	return filepath.Join(t.Out, filepath.FromSlash(c.Package.Dir))
+}
