@@ -250,3 +250,60 @@ func TestTypeErrorMessage(t *testing.T) {
 		t.Errorf("%d lines:\n%s", lines, msg)
 	}
 }
+
+// importOnly is a component importing one instance, declared by decls
+// (component-model binary declarations), under name.
+func importOnly(name string, decls ...[]byte) []byte {
+	vec := func(items ...[]byte) []byte {
+		out := []byte{byte(len(items))}
+		for _, it := range items {
+			out = append(out, it...)
+		}
+		return out
+	}
+	sec := func(id byte, body []byte) []byte { return append([]byte{id, byte(len(body))}, body...) }
+	str := func(s string) []byte { return append([]byte{byte(len(s))}, s...) }
+	types := sec(7, vec(append([]byte{0x42}, vec(decls...)...)))
+	imports := sec(10, vec(append(append([]byte{0x00}, str(name)...), 0x05, 0x00)))
+	return append(append([]byte("\x00asm\x0d\x00\x01\x00"), types...), imports...)
+}
+
+// FuzzCheckTypes: whatever a guest's binary declares for its WASI imports,
+// comparing it with WASI's WIT ends with messages, never a panic.
+func FuzzCheckTypes(f *testing.F) {
+	export := func(name string, desc ...byte) []byte {
+		return append(append([]byte{0x04, 0x00, byte(len(name))}, name...), desc...)
+	}
+	f.Add(importOnly("wasi:http/types@0.2.0",
+		export("fields", 0x03, 0x01), // type 0: resource fields
+		[]byte{0x01, 0x68, 0x00},     // 1: borrow<fields>
+		[]byte{0x01, 0x70, 0x7d},     // 2: list<u8>
+		[]byte{0x01, 0x70, 0x02},     // 3: list<list<u8>>
+		[]byte{0x01, 0x40, 0x02, 0x04, 's', 'e', 'l', 'f', 0x01, 0x04, 'n', 'a', 'm', 'e', 0x73, 0x00, 0x03}, // 4: func
+		export("[method]fields.get", 0x01, 0x04)))
+	lof := "last-operation-failed"
+	f.Add(importOnly("wasi:io/streams@0.2.0",
+		export("error", 0x03, 0x01), // type 0: resource error
+		[]byte{0x01, 0x69, 0x00},    // 1: own<error>
+		append(append([]byte{0x01, 0x71, 0x02, byte(len(lof))}, lof...), 0x01, 0x01, 0x00, 6, 'c', 'l', 'o', 's', 'e', 'd', 0x00, 0x00), // 2: variant
+		export("stream-error", 0x03, 0x00, 0x02)))
+	if b, err := os.ReadFile(filepath.Join("..", "..", "examples", "c", "backend", "backend.wasm")); err == nil {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, bin []byte) {
+		c, err := component.Decode(bin)
+		if err != nil {
+			return
+		}
+		r, w, err := c.World()
+		if err != nil {
+			return
+		}
+		for _, it := range r.Worlds[w].Imports {
+			gi := r.Interfaces[it.Interface]
+			if it.Kind == wit.WorldInterface && gi.Name != nil && gi.Package != nil {
+				_ = CheckTypes(r.Packages[*gi.Package].Name.InterfaceID(*gi.Name), r, gi)
+			}
+		}
+	})
+}
