@@ -30,7 +30,10 @@ type wasiWIT struct {
 // deps. The directory exists only as overlays.
 const witRoot = "http"
 
-var loadWIT = sync.OnceValues(func() (*wasiWIT, error) {
+// loadWIT resolves the embedded WIT on first use.
+var loadWIT = sync.OnceValues(resolveWIT)
+
+func resolveWIT() (*wasiWIT, error) {
 	root, err := filepath.Abs(filepath.Join(string(filepath.Separator), "bigband-wasi", witRoot))
 	if err != nil {
 		return nil, err
@@ -69,7 +72,7 @@ var loadWIT = sync.OnceValues(func() (*wasiWIT, error) {
 		}
 	}
 	return w, nil
-})
+}
 
 // WIT returns WASI's own WIT (every package of the newest 0.2 the host
 // knows), resolved once and shared: callers must not modify it.

@@ -307,3 +307,40 @@ func FuzzCheckTypes(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkResolveWIT(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := resolveWIT(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCheckTypes checks every WASI import of the JS backend (the
+// guest with the most), as linking it does.
+func BenchmarkCheckTypes(b *testing.B) {
+	bin, err := os.ReadFile(filepath.Join("..", "..", "examples", "js", "backend", "backend.wasm"))
+	if err != nil {
+		b.Skip(err)
+	}
+	c, err := component.Decode(bin)
+	if err != nil {
+		b.Fatal(err)
+	}
+	r, w, err := c.World()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, it := range r.Worlds[w].Imports {
+			gi := r.Interfaces[it.Interface]
+			if it.Kind == wit.WorldInterface && gi.Package != nil {
+				if msgs := CheckTypes(r.Packages[*gi.Package].Name.InterfaceID(*gi.Name), r, gi); len(msgs) > 0 {
+					b.Fatal(msgs)
+				}
+			}
+		}
+	}
+}
