@@ -220,7 +220,7 @@ func (e *TypeError) Error() string {
 		return e.Problems[0] + " (" + hint + ")"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d imported WASI types differ from WASI's own (%s):", len(e.Problems), hint)
+	fmt.Fprintf(&b, "%d imported WASI functions or types differ from WASI's own WIT (%s):", len(e.Problems), hint)
 	for i, p := range e.Problems {
 		if i == maxProblems {
 			fmt.Fprintf(&b, "\n  ... and %d more", len(e.Problems)-i)
