@@ -134,42 +134,6 @@ func checkInterface(g *wit.Resolve, it *wit.WorldItem, gi *wit.Interface, label 
 	return ps
 }
 
-// checkFunc compares one function's type. Parameter names are not
-// compared: the canonical ABI passes parameters by position.
-func checkFunc(g *wit.Resolve, gf *wit.Function, cr *wit.Resolve, cf *wit.Function) []detail {
-	sig := func() []detail {
-		return []detail{{fmt.Sprintf("`%s` is `%s`, the contract needs `%s`",
-			gf.Name, wit.FuncString(g, gf), wit.FuncString(cr, cf)), gf.Span}}
-	}
-	if gf.Kind.IsAsync() != cf.Kind.IsAsync() || len(gf.Params) != len(cf.Params) {
-		return sig()
-	}
-	c := newComparer(g, cr)
-	var ds []detail
-	for i, p := range gf.Params {
-		if !c.typ(p.Type, cf.Params[i].Type) {
-			ds = append(ds, detail{fmt.Sprintf("`%s` parameter `%s` is `%s`, the contract needs `%s`",
-				gf.Name, p.Name, wit.TypeString(g, p.Type), wit.TypeString(cr, cf.Params[i].Type)), p.Span})
-		}
-	}
-	switch {
-	case gf.Result.IsNone() && cf.Result.IsNone():
-	case gf.Result.IsNone():
-		ds = append(ds, detail{fmt.Sprintf("`%s` returns nothing, the contract needs `%s`",
-			gf.Name, wit.TypeString(cr, cf.Result)), gf.Span})
-	case cf.Result.IsNone():
-		ds = append(ds, detail{fmt.Sprintf("`%s` returns `%s`, the contract needs no result",
-			gf.Name, wit.TypeString(g, gf.Result)), gf.Span})
-	case !c.typ(gf.Result, cf.Result):
-		ds = append(ds, detail{fmt.Sprintf("`%s` returns `%s`, the contract needs `%s`",
-			gf.Name, wit.TypeString(g, gf.Result), wit.TypeString(cr, cf.Result)), gf.Span})
-	}
-	for _, d := range c.details {
-		ds = append(ds, detail{fmt.Sprintf("`%s`: %s", gf.Name, d.msg), d.span})
-	}
-	return ds
-}
-
 // exportsNamed lists the interface exports of world called name: a named
 // interface from any package at any version, or an inline interface
 // exported under that plain name (`export name: interface { ... }`), which

@@ -61,7 +61,7 @@ func (r *Runtime) loadComponent(ctx context.Context, p *Program, wasm []byte) er
 	if err := cp.plan(ctx, r, p, c); err != nil {
 		return fmt.Errorf("%s: %w", p.name, err)
 	}
-	if err := cp.checkImports(c); err != nil {
+	if err := cp.checkImports(c, res, world); err != nil {
 		return fmt.Errorf("%s: %w", p.name, err)
 	}
 	if err := cp.buildHostModule(ctx, r); err != nil {
@@ -111,8 +111,19 @@ func (cp *compProgram) addHost(d component.Def, params, results []api.ValueType)
 }
 
 // checkImports makes sure the host can satisfy every top-level import, so
-// a guest that can't link fails at load with the missing piece named.
-func (cp *compProgram) checkImports(c *component.Component) error {
+// a guest that can't link fails at load with the missing piece named, and
+// that every WASI function and type it imports has WASI's own type (the
+// host's implementations are written to WASI's WIT): a guest declaring
+// otherwise fails here rather than in the middle of a call. res and world
+// are the component's world, which types each import instance by name.
+func (cp *compProgram) checkImports(c *component.Component, res *wit.Resolve, world wit.WorldID) error {
+	declared := map[string]*wit.Interface{}
+	for _, it := range res.Worlds[world].Imports {
+		if iface := res.Interfaces[it.Interface]; it.Kind == wit.WorldInterface && it.Key.IsInterface && iface.Name != nil && iface.Package != nil {
+			declared[res.Packages[*iface.Package].Name.InterfaceID(*iface.Name)] = iface
+		}
+	}
+	var typeErr wasi.TypeError
 	for _, imp := range c.Imports {
 		name := imp.Name.Name
 		switch imp.Desc.Sort {
@@ -130,6 +141,11 @@ func (cp *compProgram) checkImports(c *component.Component) error {
 			if len(missing) > 0 {
 				return fmt.Errorf("import %s: the host does not provide %s", name, strings.Join(missing, ", "))
 			}
+			if gi := declared[name]; gi != nil {
+				typeErr.Problems = append(typeErr.Problems, wasi.CheckTypes(name, res, gi)...)
+			} else {
+				return fmt.Errorf("import %s: its instance type has no interface in the component's world", name)
+			}
 		case component.SortType:
 			// Type imports bounded by eq are aliases; nothing to provide.
 			if imp.Desc.Bound != component.BoundEq {
@@ -138,6 +154,9 @@ func (cp *compProgram) checkImports(c *component.Component) error {
 		default:
 			return fmt.Errorf("import %s: a %s import is not provided by the host", name, imp.Desc.Sort)
 		}
+	}
+	if len(typeErr.Problems) > 0 {
+		return &typeErr
 	}
 	return nil
 }

@@ -52,6 +52,9 @@ func (r *Runtime) loadCore(ctx context.Context, p *Program, wasm []byte, typing 
 	if err := r.ensureWASIP1(ctx); err != nil {
 		return err
 	}
+	if err := r.checkP1Imports(mod); err != nil {
+		return fmt.Errorf("%s: %w", p.name, err)
+	}
 	cp := &coreProgram{mod: mod, names: map[*Export]string{}}
 	defs := mod.ExportedFunctions()
 	_, cp.init = defs["_initialize"]

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -154,7 +155,15 @@ func (l *loader) stat(path string) (fs.FileInfo, error) {
 	if _, ok := l.overlays[path]; ok {
 		return overlayInfo{name: filepath.Base(path)}, nil
 	}
-	return os.Stat(path)
+	st, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		for p := range l.overlays {
+			if rel, rerr := filepath.Rel(path, p); rerr == nil && filepath.IsLocal(rel) {
+				return overlayInfo{name: filepath.Base(path), dir: true}, nil
+			}
+		}
+	}
+	return st, err
 }
 
 func (l *loader) read(path string) ([]byte, error) {
@@ -228,33 +237,52 @@ func (l *loader) parseDir(abs, shown string) (*group, error) {
 
 // parseDeps parses each entry of a deps/ directory: a directory is one
 // package (its own deps/ is not searched), a .wit file is one package.
+// Overlays below abs add entries, so a whole tree can live in memory.
 func (l *loader) parseDeps(abs, shown string) ([]*group, error) {
 	entries, err := os.ReadDir(abs)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("failed to read dependency directory %s: %w", shown, err)
 	}
-	var groups []*group
+	isDir := map[string]bool{}
+	var names []string
 	for _, e := range entries {
-		p, s := filepath.Join(abs, e.Name()), filepath.Join(shown, e.Name())
-		st, err := os.Stat(p)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", s, err)
+		names = append(names, e.Name())
+	}
+	for p := range l.overlays {
+		rel, err := filepath.Rel(abs, p)
+		if err != nil || !filepath.IsLocal(rel) {
+			continue
+		}
+		first, _, nested := strings.Cut(filepath.ToSlash(rel), "/")
+		if _, seen := isDir[first]; !seen && !slices.Contains(names, first) {
+			names = append(names, first)
+		}
+		isDir[first] = isDir[first] || nested
+	}
+	sort.Strings(names)
+	var groups []*group
+	for _, name := range names {
+		p, s := filepath.Join(abs, name), filepath.Join(shown, name)
+		dir := isDir[name]
+		if !dir {
+			st, err := l.stat(p)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", s, err)
+			}
+			dir = st.IsDir()
 		}
 		var g *group
 		switch {
-		case st.IsDir():
+		case dir:
 			g, err = l.parseDir(p, s)
-		case strings.HasSuffix(e.Name(), ".wit"):
+		case strings.HasSuffix(name, ".wit"):
 			g, err = l.parseFiles([]string{p}, []string{s})
-		case strings.HasSuffix(e.Name(), ".wasm"):
+		case strings.HasSuffix(name, ".wasm"):
 			if err := l.mergeWasm(p, s); err != nil {
 				return nil, err
 			}
 			continue
-		case strings.HasSuffix(e.Name(), ".wat"):
+		case strings.HasSuffix(name, ".wat"):
 			return nil, fmt.Errorf("%s: WIT packages in the WebAssembly text format are not supported", s)
 		default:
 			continue // stray files such as .DS_Store
@@ -407,14 +435,23 @@ func (r *Resolve) pushGroups(main *group, deps []*group) (PackageID, *syntax.Err
 	return mainID, nil
 }
 
-// overlayInfo describes an overlay-only file for stat.
-type overlayInfo struct{ name string }
+// overlayInfo describes an overlay-only file, or a directory that only
+// overlays fill, for stat.
+type overlayInfo struct {
+	name string
+	dir  bool
+}
 
-func (o overlayInfo) Name() string       { return o.name }
-func (o overlayInfo) Size() int64        { return 0 }
-func (o overlayInfo) Mode() fs.FileMode  { return 0o644 }
+func (o overlayInfo) Name() string { return o.name }
+func (o overlayInfo) Size() int64  { return 0 }
+func (o overlayInfo) Mode() fs.FileMode {
+	if o.dir {
+		return fs.ModeDir | 0o755
+	}
+	return 0o644
+}
 func (o overlayInfo) ModTime() time.Time { return time.Time{} }
-func (o overlayInfo) IsDir() bool        { return false }
+func (o overlayInfo) IsDir() bool        { return o.dir }
 func (o overlayInfo) Sys() any           { return nil }
 
 // parseAll parses files, several at a time when there are enough of them

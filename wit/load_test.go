@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -61,6 +62,43 @@ func TestLoadOverlays(t *testing.T) {
 	p := le.Files.Position(le.Errors[0].Span.Start)
 	if le.Errors[0].Msg != "name `nope` does not exist" || p.Line != 2 || p.Column != 10 || !strings.HasSuffix(p.Filename, "b.wit") {
 		t.Fatalf("got %q at %v", le.Errors[0].Msg, p)
+	}
+}
+
+// TestLoadOverlayTree loads a package whose directory, deps/ and
+// dependencies exist only as overlays (an embedded tree), mixed with a
+// dependency on disk.
+func TestLoadOverlayTree(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{
+		"app/deps/disk.wit": "package dep:disk;\ninterface d { type n = u8; }\n",
+	})
+	app := filepath.Join(root, "app")
+	overlays := map[string][]byte{
+		filepath.Join(root, "mem", "main.wit"):                []byte("package app:mem;\nworld w { import dep:types/t@0.2.0; }\n"),
+		filepath.Join(root, "mem", "deps", "types", "a.wit"):  []byte("package dep:types@0.2.0;\ninterface t { type id = string; }\n"),
+		filepath.Join(root, "mem", "deps", "single.wit"):      []byte("package dep:single;\ninterface s { use dep:types/t@0.2.0.{id}; }\n"),
+		filepath.Join(root, "mem", "deps", "types", "x", "n"): []byte("not a package file: nested directories are not searched"),
+		filepath.Join(app, "main.wit"):                        []byte("package app:disk;\nworld w { import dep:disk/d; }\n"),
+	}
+	r, id, err := Load(filepath.Join(root, "mem"), LoadOptions{Overlays: overlays})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, p := range r.Packages {
+		names = append(names, p.Name.String())
+	}
+	slices.Sort(names)
+	if got, want := strings.Join(names, " "), "app:mem dep:single dep:types@0.2.0"; got != want || r.Packages[id].Name.String() != "app:mem" {
+		t.Fatalf("packages %q (main %s), want %q", got, r.Packages[id].Name, want)
+	}
+	r, id, err = Load(app, LoadOptions{Overlays: overlays})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := r.PackageNames["dep:disk"]; !ok || r.Packages[id].Name.String() != "app:disk" {
+		t.Fatalf("packages %v, want dep:disk from disk under app:disk", r.PackageNames)
 	}
 }
 

@@ -2,7 +2,10 @@
 // (io, cli, clocks, random, filesystem), as Go functions over canonical-ABI
 // values (see package abi for their representation). The host runtime
 // links a component's imports to these by interface name and semver
-// compatibility: one implementation serves every 0.2.x minor.
+// compatibility: one implementation serves every 0.2.x minor. It first
+// checks the guest's declared type of every imported function against
+// WASI's own WIT, embedded here (see CheckTypes and wit/PROVENANCE.md), so
+// the implementations only ever see the values WASI defines.
 //
 // Nothing is granted by default: no environment, arguments, preopened
 // directories or network unless Config says so. Guest stdout and stderr go
