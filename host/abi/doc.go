@@ -75,12 +75,29 @@ func Err(v any) Result { return Result{Err: true, Value: v} }
 type Flags uint32
 
 // Trap is a violation of the canonical ABI by the guest or a guest trap. The
-// instance it happened in must not be used again.
+// instance it happened in must not be used again (see IsTrap).
 type Trap struct {
 	Msg string
+	// Err is the cause, when there is one to test for (ErrBudgetExceeded).
+	Err error
+	// Hint, when set, says what to do; it ends the message.
+	Hint string
+	// path locates the value the trap happened in, innermost segment first.
+	path []string
 }
 
-func (t *Trap) Error() string { return t.Msg }
+func (t *Trap) Error() string {
+	s := t.Msg
+	if w := t.Where(); w != "" {
+		s += " at " + w
+	}
+	if t.Hint != "" {
+		s += "; " + t.Hint
+	}
+	return s
+}
+
+func (t *Trap) Unwrap() error { return t.Err }
 
 func trapf(format string, args ...any) *Trap {
 	return &Trap{Msg: fmt.Sprintf(format, args...)}
