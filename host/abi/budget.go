@@ -15,9 +15,11 @@ import (
 //
 // A zero field means DefaultBudget's value for it.
 type Budget struct {
-	// Bytes is the total byte length of the strings and lists lifted, as
-	// they sit in guest memory (code units × unit size, elements × element
-	// size).
+	// Bytes is the total length of the strings and lists lifted: a list's
+	// bytes in guest memory (elements × element size) and a string's code
+	// units (its bytes in UTF-8 and Latin-1, half its bytes in UTF-16).
+	// Code units never exceed the text's UTF-8 length, so a limit stated in
+	// UTF-8 bytes holds whatever the guest's encoding.
 	Bytes int64
 	// Elements is the number of values lifted: each scalar, string, list,
 	// record, variant... counts one; a list<u8> counts one however long.

@@ -276,7 +276,14 @@ func (cx *Cx) loadString(ptr, units uint32) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := cx.charge(byteLen, 0); err != nil {
+	// Strings are charged by code units, which never exceed the UTF-8
+	// length of the text (so limits stated in UTF-8 bytes hold for every
+	// encoding) and at most triple into Go memory.
+	units64 := byteLen
+	if enc == UTF16 {
+		units64 /= 2
+	}
+	if err := cx.charge(units64, 0); err != nil {
 		return "", err
 	}
 	switch enc {
