@@ -13,7 +13,8 @@ import (
 // twice: a list of 1,000 strings aliasing one 255 MiB buffer costs
 // 1,000 × 255 MiB and fails at the first string over the budget.
 //
-// A zero field means DefaultBudget's value for it.
+// A zero field means DefaultBudget's value for it, a negative one no limit
+// (the canonical ABI's own limit of 2^28 bytes per list or string remains).
 type Budget struct {
 	// Bytes is the total length of the strings and lists lifted: a list's
 	// bytes in guest memory (elements × element size) and a string's code
@@ -108,7 +109,7 @@ func formatBytes(n int64) string {
 	case n >= 1<<20 && n%(1<<20) == 0:
 		return fmt.Sprintf("%d MiB", n>>20)
 	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+		return fmt.Sprintf("%.2f MiB", float64(n)/(1<<20))
 	case n >= 1<<10 && n%(1<<10) == 0:
 		return fmt.Sprintf("%d KiB", n>>10)
 	}
