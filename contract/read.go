@@ -131,7 +131,11 @@ func ManifestBudget(fn string) abi.Budget {
 		b.Hint = fmt.Sprintf("a frontend plugin may have at most %d files and %d MiB of contents in all (the contract's limits)", MaxFiles, MaxTotalBytes>>20)
 	case "get-routes":
 		// A record, its method and path.
-		b = abi.Budget{Bytes: MaxRoutes * (routeSize + MaxPathBytes + 16), Elements: 3 * MaxRoutes}
+		method := 0
+		for _, m := range Methods {
+			method = max(method, len(m))
+		}
+		b = abi.Budget{Bytes: int64(MaxRoutes * (routeSize + MaxPathBytes + method)), Elements: 3 * MaxRoutes}
 		b.Hint = fmt.Sprintf("a backend plugin may declare at most %d routes (the contract's limit)", MaxRoutes)
 	}
 	// The result and list themselves, and an err(...) message instead.
