@@ -91,8 +91,13 @@ func (cx *Cx) alloc(align, size uint32) (uint32, error) {
 // resourceOf finds the runtime resource type a handle type refers to.
 func (cx *Cx) resourceOf(id wit.TypeID) (*ResourceType, error) {
 	r := cx.Types.R
-	for r.Types[id].Kind == wit.KindAlias && r.Types[id].Elem.Prim == wit.Ref {
+	// Bounded: aliases form no cycle in a valid Resolve, but a hand-made
+	// one must not hang the host.
+	for hops := 0; hops <= len(r.Types) && int(id) < len(r.Types) && r.Types[id].Kind == wit.KindAlias && r.Types[id].Elem.Prim == wit.Ref; hops++ {
 		id = r.Types[id].Elem.ID
+	}
+	if int(id) >= len(r.Types) {
+		return nil, fmt.Errorf("handle of unknown resource type %d", id)
 	}
 	if cx.Resource != nil {
 		if rt := cx.Resource(id); rt != nil {

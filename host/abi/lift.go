@@ -228,7 +228,8 @@ func (cx *Cx) loadList(ptr, n uint32, elem wit.Type) (any, error) {
 		return nil, l.err
 	}
 	byteLen := uint64(n) * uint64(l.size)
-	if byteLen > maxByteLength {
+	// n itself is bounded too, should an element ever have no size.
+	if byteLen > maxByteLength || n > maxByteLength {
 		return nil, trapf("list of %d elements (%d bytes) is too long: the canonical ABI allows at most %d bytes", n, byteLen, maxByteLength)
 	}
 	if ptr%l.align != 0 {
