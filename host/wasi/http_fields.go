@@ -38,7 +38,7 @@ const (
 var fieldsBudget = abi.Budget{
 	Bytes:    MaxFieldsBytes + 16*MaxFieldsEntries,
 	Elements: 4*MaxFieldsEntries + 64,
-	Hint:     fmt.Sprintf("a wasi:http/types call takes at most %d KiB of field names and values in %d entries (wasi.MaxFieldsBytes, wasi.MaxFieldsEntries)", MaxFieldsBytes>>10, MaxFieldsEntries),
+	Hint:     fmt.Sprintf("a wasi:http/types call takes at most %d MiB of field names and values in %d entries (wasi.MaxFieldsBytes, wasi.MaxFieldsEntries)", MaxFieldsBytes>>20, MaxFieldsEntries),
 }
 
 // field is one name/value pair. Values are bytes, kept exactly as given:
