@@ -25,7 +25,17 @@
 //	                      Resource{Type, Rep}
 //
 // Anything the guest supplies that breaks the ABI's rules (out-of-bounds
-// pointers, bad UTF-8, unknown discriminants, stale handles) is a *Trap.
+// pointers, bad UTF-8, unknown discriminants, stale handles, a full handle
+// table) is a *Trap, located in the value ("at result.ok[3].contents");
+// IsTrap recognises one through wrapping, and the instance must then be
+// discarded.
+//
+// Lifting is bounded by the Cx's Budget: every string, list and value taken
+// out of guest memory is charged before Go memory is allocated for it, and
+// a value the guest points at several times is charged each time, so a
+// small guest result can't make the host copy gigabytes. Type layouts are
+// computed in 64 bits and types of 2^28 bytes or more are rejected, so a
+// fixed-length list's length costs nothing until its elements are lifted.
 package abi
 
 import "fmt"
