@@ -35,7 +35,7 @@ func ReadManifest(ctx context.Context, prog *host.Program, k Kind) (*Manifest, e
 	defer inst.Close(ctx)
 	m := &Manifest{Kind: k, Guest: prog.Name()}
 	call := func(fn string) ([]any, error) {
-		v, err := inst.Call(ctx, k.Interface()+"#"+fn)
+		v, err := inst.CallWith(ctx, host.CallOptions{Budget: ManifestBudget(fn)}, k.Interface()+"#"+fn)
 		if err != nil {
 			return nil, err
 		}
@@ -96,4 +96,50 @@ func optString(v any) string {
 		return o.Value.(string)
 	}
 	return ""
+}
+
+// Sizes in guest memory of the contract's records (canonical ABI layout).
+const (
+	nodeDependencySize = 24 // name 8, version option<string> 12, dev 1, aligned to 4
+	componentFileSize  = 32 // path 8, is-root 1 (+3), class name option 12, contents 8
+	routeSize          = 16 // method 8, path 8
+	// maxNameBytes allows for an npm name (214 bytes), a version range
+	// (256) or a component class name in the budget.
+	maxNameBytes = 512
+	// errBytes is what a guest's err(...) message may take: it explains a
+	// failure, it is not a document.
+	errBytes = 64 << 10
+)
+
+// ManifestBudget is the lift budget of one manifest function (the name as
+// in the contract's WIT: get-node-deps, get-component-files, get-routes):
+// what the contract's limits (MaxDeps, MaxFiles, MaxTotalBytes, MaxRoutes,
+// MaxPathBytes) let a valid manifest hold, plus the list's own memory and
+// a short error message. A guest that returns more traps while its result
+// is lifted, before the host copies it, rather than being refused by
+// Validate after the copy.
+func ManifestBudget(fn string) abi.Budget {
+	var b abi.Budget
+	switch fn {
+	case "get-node-deps":
+		// A record, its name, option, version and flag: 5 values each.
+		b = abi.Budget{Bytes: MaxDeps * (nodeDependencySize + 2*maxNameBytes), Elements: 5 * MaxDeps}
+		b.Hint = fmt.Sprintf("a frontend plugin may declare at most %d dependencies (the contract's limit)", MaxDeps)
+	case "get-component-files":
+		// A record, its path, flag, option, class name and contents.
+		b = abi.Budget{Bytes: MaxFiles*(componentFileSize+MaxPathBytes+maxNameBytes) + MaxTotalBytes, Elements: 6 * MaxFiles}
+		b.Hint = fmt.Sprintf("a frontend plugin may have at most %d files and %d MiB of contents in all (the contract's limits)", MaxFiles, MaxTotalBytes>>20)
+	case "get-routes":
+		// A record, its method and path.
+		method := 0
+		for _, m := range Methods {
+			method = max(method, len(m))
+		}
+		b = abi.Budget{Bytes: int64(MaxRoutes * (routeSize + MaxPathBytes + method)), Elements: 3 * MaxRoutes}
+		b.Hint = fmt.Sprintf("a backend plugin may declare at most %d routes (the contract's limit)", MaxRoutes)
+	}
+	// The result and list themselves, and an err(...) message instead.
+	b.Bytes += errBytes
+	b.Elements += 16
+	return b
 }

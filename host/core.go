@@ -222,7 +222,7 @@ func (ci *coreInstance) call(ctx context.Context, p *Program, e *Export, args []
 	name := p.core.names[e]
 	fn := ci.mod.ExportedFunction(name)
 	cx := &abi.Cx{Ctx: ctx, Types: p.types, Memory: ci.memory, Realloc: ci.reallocFunc(), Encoding: p.core.enc,
-		Handles: &abi.Handles{}, Scope: &abi.CallScope{}}
+		Handles: &abi.Handles{}, Scope: &abi.CallScope{}, Budget: p.rt.resultBudget(ctx)}
 	core, err := e.abi.LowerArgs(cx, args)
 	if err != nil {
 		return nil, err

@@ -81,7 +81,7 @@ func (i *Instance) CallExport(ctx context.Context, e *Export, args ...any) (any,
 	}
 	if err != nil {
 		var te *trapError
-		if errors.As(err, &te) || ctx.Err() != nil {
+		if errors.As(err, &te) || abi.IsTrap(err) || ctx.Err() != nil {
 			i.broken = true
 			i.release(context.Background())
 		}

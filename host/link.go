@@ -45,6 +45,9 @@ type compFunc struct {
 
 	host     wasi.Func
 	hostName string
+	// budget bounds the arguments a guest passes to this host function
+	// (zero fields: the runtime's LiftBudget).
+	budget abi.Budget
 }
 
 type canonOpts struct {
@@ -335,7 +338,8 @@ func (f *frame) importItem(def *component.Import) (item, error) {
 				if err != nil {
 					return item{}, fmt.Errorf("%s: %w", e.Name.Name, err)
 				}
-				inst[e.Name.Name] = item{sort: component.SortFunc, fn: &compFunc{typ: e.Desc.Func, fa: fa, host: impl, hostName: name + "#" + e.Name.Name}}
+				budget, _ := wasi.LiftBudget(iface.Name, e.Name.Name)
+				inst[e.Name.Name] = item{sort: component.SortFunc, fn: &compFunc{typ: e.Desc.Func, fa: fa, host: impl, hostName: name + "#" + e.Name.Name, budget: budget}}
 			case component.SortType:
 				var rt *abi.ResourceType
 				if e.Desc.Bound == component.BoundSubResource {
@@ -486,6 +490,7 @@ func (f *frame) canonLower(cp *compProgram, def *component.CanonLower) error {
 	nparams := len(fa.LoweredParams())
 	f.ci.host[k] = func(ctx context.Context, stack []uint64) error {
 		cx := f.cx(ctx, opts)
+		cx.Budget = callee.budget.Or(f.ci.p.rt.cfg.LiftBudget)
 		args, err := fa.LiftArgs(cx, stack[:nparams])
 		if err != nil {
 			return err
@@ -555,6 +560,7 @@ func (fn *compFunc) invoke(ctx context.Context, args []any) (any, error) {
 	}
 	f := fn.frame
 	cx := f.cx(ctx, fn.opts)
+	cx.Budget = f.ci.p.rt.resultBudget(ctx)
 	core, err := fn.fa.LowerArgs(cx, args)
 	if err != nil {
 		return nil, err

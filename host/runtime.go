@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/bigband-dev/bigband/host/abi"
 	"github.com/tetratelabs/wazero"
 )
 
@@ -36,6 +37,12 @@ type Config struct {
 	// Interpreter selects wazero's interpreter instead of its compiler: much
 	// faster to load, slower to run.
 	Interpreter bool
+	// LiftBudget bounds what one call lifts out of a guest: an export's
+	// result, or the arguments of a call the guest makes to the host (WASI
+	// interfaces with limits of their own, like wasi:http's fields, use
+	// theirs). Zero fields mean abi.DefaultBudget's; CallOptions overrides
+	// it per call. Exceeding it traps the guest.
+	LiftBudget abi.Budget
 }
 
 // DefaultCacheDir is the user's cache directory for compiled guests.

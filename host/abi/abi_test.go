@@ -2,6 +2,7 @@ package abi
 
 import (
 	"context"
+	"encoding/binary"
 	"math"
 	"path/filepath"
 	"reflect"
@@ -29,6 +30,11 @@ interface types {
   type deep = list<list<u32>>;
   type fixed = list<u8, 3>;
   type own-blob = blob;
+  record file { path: string, contents: string }
+  type u8s = list<u8>;
+  type fixed-big = list<u8, 1048576>;
+  get-files: func() -> result<list<file>, string>;
+  from-list: func(entries: list<tuple<string, list<u8>>>);
   many: func(a: u32, b: u32, c: u32, d: u32, e: u32, f: u32, g: u32, h: u32, i: u32, j: u32, k: u32, l: u32, m: u32, n: u32, o: u32, p: string, q: f64) -> nested;
 }
 `
@@ -44,7 +50,19 @@ type env struct {
 	rt    *ResourceType
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { return newEnvPages(t, 1) }
+
+// memoryModule is (module (memory (export "memory") pages)).
+func memoryModule(pages uint32) []byte {
+	limits := binary.AppendUvarint([]byte{0x00}, uint64(pages))
+	mem := append([]byte{0x05, byte(1 + len(limits)), 0x01}, limits...)
+	return append(append([]byte("\x00asm\x01\x00\x00\x00"), mem...), "\x07\x0a\x01\x06memory\x02\x00"...)
+}
+
+// newEnvPages is newEnv with a memory of the given number of 64 KiB pages.
+// Untouched pages cost no host memory, so a test can point at hundreds of
+// MiB of zeros (valid UTF-8) without writing them.
+func newEnvPages(t *testing.T, pages uint32) *env {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "test.wit")
 	r, id, err := wit.Load(path, wit.LoadOptions{Overlays: map[string][]byte{path: []byte(testWIT)}})
@@ -55,9 +73,7 @@ func newEnv(t *testing.T) *env {
 	ctx := context.Background()
 	rtm := wazero.NewRuntime(ctx)
 	t.Cleanup(func() { rtm.Close(ctx) })
-	// (module (memory (export "memory") 1))
-	mod := []byte("\x00asm\x01\x00\x00\x00\x05\x03\x01\x00\x01\x07\x0a\x01\x06memory\x02\x00")
-	m, err := rtm.Instantiate(ctx, mod)
+	m, err := rtm.Instantiate(ctx, memoryModule(pages))
 	if err != nil {
 		t.Fatal(err)
 	}

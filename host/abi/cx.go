@@ -40,6 +40,12 @@ type Cx struct {
 	Instance any
 	// Scope tracks the borrows of the call in progress.
 	Scope *CallScope
+	// Budget bounds what lifting through this Cx may take out of guest
+	// memory; zero fields mean DefaultBudget's. A Cx serves one call, so
+	// the budget covers everything that call lifts.
+	Budget Budget
+
+	usedBytes, usedElems int64
 }
 
 func (cx *Cx) mem() (api.Memory, error) {
@@ -67,7 +73,9 @@ func (cx *Cx) alloc(align, size uint32) (uint32, error) {
 	}
 	ptr, err := cx.Realloc(cx.Ctx, 0, 0, align, size)
 	if err != nil {
-		return 0, err
+		// The guest's allocator trapped (or ran out of memory): its state
+		// is unknown now.
+		return 0, &Trap{Msg: err.Error(), Err: err}
 	}
 	if ptr%align != 0 {
 		return 0, trapf("realloc returned misaligned pointer %#x (alignment %d)", ptr, align)
@@ -83,8 +91,13 @@ func (cx *Cx) alloc(align, size uint32) (uint32, error) {
 // resourceOf finds the runtime resource type a handle type refers to.
 func (cx *Cx) resourceOf(id wit.TypeID) (*ResourceType, error) {
 	r := cx.Types.R
-	for r.Types[id].Kind == wit.KindAlias && r.Types[id].Elem.Prim == wit.Ref {
+	// Bounded: aliases form no cycle in a valid Resolve, but a hand-made
+	// one must not hang the host.
+	for hops := 0; hops <= len(r.Types) && int(id) < len(r.Types) && r.Types[id].Kind == wit.KindAlias && r.Types[id].Elem.Prim == wit.Ref; hops++ {
 		id = r.Types[id].Elem.ID
+	}
+	if int(id) >= len(r.Types) {
+		return nil, fmt.Errorf("handle of unknown resource type %d", id)
 	}
 	if cx.Resource != nil {
 		if rt := cx.Resource(id); rt != nil {
@@ -154,7 +167,7 @@ func repOf(rt *ResourceType, v any) (uint32, error) {
 	if v == nil {
 		return 0, fmt.Errorf("nil %s", rt.Name)
 	}
-	return rt.register(v), nil
+	return rt.register(v)
 }
 
 // lowerOwn gives the guest an owned handle.
@@ -163,7 +176,11 @@ func (cx *Cx) lowerOwn(rt *ResourceType, v any) (uint32, error) {
 	if err != nil {
 		return 0, err
 	}
-	return cx.Handles.New(rt, rep)
+	i, err := cx.Handles.New(rt, rep)
+	if _, isResource := v.(Resource); err != nil && rt.host && !isResource {
+		rt.take(rep) // registered just now for this handle
+	}
+	return i, err
 }
 
 // lowerBorrow lends a handle to the guest for the duration of the call.
@@ -177,8 +194,15 @@ func (cx *Cx) lowerBorrow(rt *ResourceType, v any) (uint32, error) {
 	}
 	_, isResource := v.(Resource)
 	hd := &handle{rt: rt, rep: rep, scope: cx.Scope, temp: rt.host && !isResource}
+	i, err := cx.Handles.t.add(hd)
+	if err != nil {
+		if hd.temp {
+			rt.take(rep)
+		}
+		return 0, err
+	}
 	if cx.Scope != nil {
 		cx.Scope.borrows++
 	}
-	return cx.Handles.t.add(hd), nil
+	return i, nil
 }

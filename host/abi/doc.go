@@ -25,7 +25,17 @@
 //	                      Resource{Type, Rep}
 //
 // Anything the guest supplies that breaks the ABI's rules (out-of-bounds
-// pointers, bad UTF-8, unknown discriminants, stale handles) is a *Trap.
+// pointers, bad UTF-8, unknown discriminants, stale handles, a full handle
+// table) is a *Trap, located in the value ("at result.ok[3].contents");
+// IsTrap recognises one through wrapping, and the instance must then be
+// discarded.
+//
+// Lifting is bounded by the Cx's Budget: every string, list and value taken
+// out of guest memory is charged before Go memory is allocated for it, and
+// a value the guest points at several times is charged each time, so a
+// small guest result can't make the host copy gigabytes. Type layouts are
+// computed in 64 bits and types of 2^28 bytes or more are rejected, so a
+// fixed-length list's length costs nothing until its elements are lifted.
 package abi
 
 import "fmt"
@@ -75,12 +85,29 @@ func Err(v any) Result { return Result{Err: true, Value: v} }
 type Flags uint32
 
 // Trap is a violation of the canonical ABI by the guest or a guest trap. The
-// instance it happened in must not be used again.
+// instance it happened in must not be used again (see IsTrap).
 type Trap struct {
 	Msg string
+	// Err is the cause, when there is one to test for (ErrBudgetExceeded).
+	Err error
+	// Hint, when set, says what to do; it ends the message.
+	Hint string
+	// path locates the value the trap happened in, innermost segment first.
+	path []string
 }
 
-func (t *Trap) Error() string { return t.Msg }
+func (t *Trap) Error() string {
+	s := t.Msg
+	if w := t.Where(); w != "" {
+		s += " at " + w
+	}
+	if t.Hint != "" {
+		s += "; " + t.Hint
+	}
+	return s
+}
+
+func (t *Trap) Unwrap() error { return t.Err }
 
 func trapf(format string, args ...any) *Trap {
 	return &Trap{Msg: fmt.Sprintf(format, args...)}

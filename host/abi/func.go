@@ -23,15 +23,31 @@ type Func struct {
 	resultInMemory bool
 	tuple          *layout
 	resultLayout   *layout
+	// paramNames name the arguments in trap messages.
+	paramNames []string
 }
 
 // Func computes the ABI of f.
 func (t *Types) Func(f *wit.Function) (*Func, error) {
 	types := make([]wit.Type, len(f.Params))
+	names := make([]string, len(f.Params))
 	for i, p := range f.Params {
-		types[i] = p.Type
+		types[i], names[i] = p.Type, p.Name
 	}
-	return t.FuncOf(types, f.Result)
+	fn, err := t.FuncOf(types, f.Result)
+	if err != nil {
+		return nil, err
+	}
+	fn.paramNames = names
+	return fn, nil
+}
+
+// argSegment names argument i at the root of a trap's path.
+func (f *Func) argSegment(i int) string {
+	if i < len(f.paramNames) && f.paramNames[i] != "" {
+		return "argument " + f.paramNames[i]
+	}
+	return fmt.Sprintf("argument %d", i)
 }
 
 // FuncOf computes the ABI of a function with these parameter types and
@@ -45,7 +61,10 @@ func (t *Types) FuncOf(params []wit.Type, result wit.Type) (*Func, error) {
 		}
 		fn.flatParams = append(fn.flatParams, l.flat...)
 	}
-	fn.tuple = t.record(params)
+	fn.tuple = t.record(len(params), func(i int) wit.Type { return params[i] })
+	if fn.tuple.err != nil {
+		return nil, fmt.Errorf("parameters: %w", fn.tuple.err)
+	}
 	if len(fn.flatParams) > MaxFlatParams {
 		fn.paramsInMemory = true
 	}
@@ -147,10 +166,12 @@ func (f *Func) LiftResult(cx *Cx, core []uint64) (any, error) {
 		if len(core) != 1 {
 			return nil, trapf("expected a result pointer")
 		}
-		return cx.load(uint32(core[0]), f.Result)
+		v, err := cx.load(uint32(core[0]), f.Result)
+		return v, at(err, "result")
 	}
 	it := &flatIter{vals: core}
-	return cx.liftFlat(it, f.Result)
+	v, err := cx.liftFlat(it, f.Result)
+	return v, at(err, "result")
 }
 
 // LiftArgs reads the arguments of a call the guest makes to the host.
@@ -165,13 +186,16 @@ func (f *Func) LiftArgs(cx *Cx, core []uint64) ([]any, error) {
 		if ptr%f.tuple.align != 0 {
 			return nil, trapf("misaligned argument tuple pointer %#x", ptr)
 		}
+		if _, err := cx.read(ptr, f.tuple.size); err != nil {
+			return nil, err
+		}
 		off := uint32(0)
 		for i, t := range f.Params {
 			l := cx.Types.of(t)
 			off = alignTo(off, l.align)
 			v, err := cx.load(ptr+off, t)
 			if err != nil {
-				return nil, err
+				return nil, at(err, f.argSegment(i))
 			}
 			args[i] = v
 			off += l.size
@@ -182,7 +206,7 @@ func (f *Func) LiftArgs(cx *Cx, core []uint64) ([]any, error) {
 	for i, t := range f.Params {
 		v, err := cx.liftFlat(it, t)
 		if err != nil {
-			return nil, err
+			return nil, at(err, f.argSegment(i))
 		}
 		args[i] = v
 	}

@@ -2,7 +2,10 @@ package abi
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math"
+	"strconv"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -37,11 +40,15 @@ func liftChar(i uint32) (rune, error) {
 	return rune(i), nil
 }
 
-// load reads a value of type ty at ptr.
+// load reads a value of type ty at ptr, charging it to the budget.
 func (cx *Cx) load(ptr uint32, ty wit.Type) (any, error) {
 	l := cx.Types.of(ty)
 	if l.err != nil {
 		return nil, l.err
+	}
+	ty = cx.Types.unalias(ty)
+	if err := cx.charge(0, 1); err != nil {
+		return nil, err
 	}
 	if ptr%l.align != 0 {
 		return nil, trapf("misaligned pointer %#x for a value of alignment %d", ptr, l.align)
@@ -78,16 +85,14 @@ func (cx *Cx) load(ptr uint32, ty wit.Type) (any, error) {
 	case wit.String:
 		return cx.loadString(binary.LittleEndian.Uint32(b), binary.LittleEndian.Uint32(b[4:]))
 	case wit.Ref:
-		return cx.loadDef(ptr, b, ty.ID)
+		return cx.loadDef(ptr, b, ty.ID, l)
 	}
 	return nil, trapf("cannot load type %v", ty)
 }
 
-func (cx *Cx) loadDef(ptr uint32, b []byte, id wit.TypeID) (any, error) {
+func (cx *Cx) loadDef(ptr uint32, b []byte, id wit.TypeID, l *layout) (any, error) {
 	td := cx.Types.R.Types[id]
 	switch td.Kind {
-	case wit.KindAlias:
-		return cx.load(ptr, td.Elem)
 	case wit.KindRecord:
 		rec := make(Record, len(td.Fields))
 		off := uint32(0)
@@ -96,20 +101,28 @@ func (cx *Cx) loadDef(ptr uint32, b []byte, id wit.TypeID) (any, error) {
 			off = alignTo(off, fl.align)
 			v, err := cx.load(ptr+off, f.Type)
 			if err != nil {
-				return nil, err
+				return nil, at(err, "."+f.Name)
 			}
 			rec[i] = v
 			off += fl.size
 		}
 		return rec, nil
 	case wit.KindTuple:
-		return cx.loadSeq(ptr, td.Types, func(vs []any) any { return Tuple(vs) })
-	case wit.KindFixedList:
-		types := make([]wit.Type, td.Size)
-		for i := range types {
-			types[i] = td.Elem
+		vs := make(Tuple, len(td.Types))
+		off := uint32(0)
+		for i, t := range td.Types {
+			tl := cx.Types.of(t)
+			off = alignTo(off, tl.align)
+			v, err := cx.load(ptr+off, t)
+			if err != nil {
+				return nil, at(err, "."+strconv.Itoa(i))
+			}
+			vs[i] = v
+			off += tl.size
 		}
-		return cx.loadSeq(ptr, types, func(vs []any) any { return vs })
+		return vs, nil
+	case wit.KindFixedList:
+		return cx.loadElems(ptr, td.Size, td.Elem)
 	case wit.KindList, wit.KindMap:
 		return cx.loadList(binary.LittleEndian.Uint32(b), binary.LittleEndian.Uint32(b[4:]), td.Elem)
 	case wit.KindFlags:
@@ -124,9 +137,8 @@ func (cx *Cx) loadDef(ptr uint32, b []byte, id wit.TypeID) (any, error) {
 		}
 		return Flags(bits), nil
 	case wit.KindVariant, wit.KindEnum, wit.KindOption, wit.KindResult:
-		cs := cases(td)
 		var disc uint32
-		switch discSize(len(cs)) {
+		switch discSize(l.ncases) {
 		case 1:
 			disc = uint32(b[0])
 		case 2:
@@ -134,14 +146,14 @@ func (cx *Cx) loadDef(ptr uint32, b []byte, id wit.TypeID) (any, error) {
 		default:
 			disc = binary.LittleEndian.Uint32(b)
 		}
-		if disc >= uint32(len(cs)) {
+		if disc >= uint32(l.ncases) {
 			return nil, trapf("invalid %s discriminant %d", td.Kind, disc)
 		}
 		var payload any
-		if !cs[disc].IsNone() {
-			v, err := cx.load(ptr+cx.Types.payloadOffset(cs), cs[disc])
+		if pt := l.payloadType(disc); !pt.IsNone() {
+			v, err := cx.load(ptr+l.payloadOff, pt)
 			if err != nil {
-				return nil, err
+				return nil, at(err, caseSegment(td, disc))
 			}
 			payload = v
 		}
@@ -150,6 +162,19 @@ func (cx *Cx) loadDef(ptr uint32, b []byte, id wit.TypeID) (any, error) {
 		return cx.liftHandle(td, id, binary.LittleEndian.Uint32(b))
 	}
 	return nil, trapf("cannot load a %s", td.Kind)
+}
+
+// caseSegment names a variant case in a trap's path.
+func caseSegment(td *wit.TypeDef, disc uint32) string {
+	switch td.Kind {
+	case wit.KindOption:
+		return ".some"
+	case wit.KindResult:
+		return [...]string{".ok", ".err"}[disc]
+	case wit.KindVariant:
+		return "." + td.Cases[disc].Name
+	}
+	return ""
 }
 
 func (cx *Cx) liftHandle(td *wit.TypeDef, id wit.TypeID, i uint32) (any, error) {
@@ -177,20 +202,24 @@ func variantValue(k wit.TypeDefKind, disc uint32, payload any) any {
 	return Variant{Case: disc, Value: payload}
 }
 
-func (cx *Cx) loadSeq(ptr uint32, types []wit.Type, wrap func([]any) any) (any, error) {
-	vs := make([]any, len(types))
-	off := uint32(0)
-	for i, t := range types {
-		l := cx.Types.of(t)
-		off = alignTo(off, l.align)
-		v, err := cx.load(ptr+off, t)
+// loadElems reads n consecutive elements at ptr (a list's or a fixed-length
+// list's), whose memory the caller has checked. The budget must hold n more
+// elements before their slice is allocated; each is then charged as it is
+// read.
+func (cx *Cx) loadElems(ptr, n uint32, elem wit.Type) (any, error) {
+	if err := cx.fits(0, uint64(n)); err != nil {
+		return nil, err
+	}
+	size := cx.Types.of(elem).size
+	vs := make([]any, n)
+	for i := range vs {
+		v, err := cx.load(ptr+uint32(i)*size, elem)
 		if err != nil {
-			return nil, err
+			return nil, at(err, "["+strconv.Itoa(i)+"]")
 		}
 		vs[i] = v
-		off += l.size
 	}
-	return wrap(vs), nil
+	return vs, nil
 }
 
 func (cx *Cx) loadList(ptr, n uint32, elem wit.Type) (any, error) {
@@ -198,87 +227,118 @@ func (cx *Cx) loadList(ptr, n uint32, elem wit.Type) (any, error) {
 	if l.err != nil {
 		return nil, l.err
 	}
-	if uint64(n)*uint64(l.size) > maxByteLength {
-		return nil, trapf("list of %d elements is too long", n)
+	byteLen := uint64(n) * uint64(l.size)
+	// n itself is bounded too, should an element ever have no size.
+	if byteLen > maxByteLength || n > maxByteLength {
+		return nil, trapf("list of %d elements (%d bytes) is too long: the canonical ABI allows at most %d bytes", n, byteLen, maxByteLength)
 	}
 	if ptr%l.align != 0 {
 		return nil, trapf("misaligned list pointer %#x", ptr)
 	}
-	b, err := cx.read(ptr, n*l.size)
+	b, err := cx.read(ptr, uint32(byteLen))
 	if err != nil {
+		return nil, err
+	}
+	if err := cx.charge(byteLen, 0); err != nil {
 		return nil, err
 	}
 	if elem.Prim == wit.U8 {
 		return append([]byte(nil), b...), nil
 	}
-	vs := make([]any, n)
-	for i := range vs {
-		v, err := cx.load(ptr+uint32(i)*l.size, elem)
-		if err != nil {
-			return nil, err
-		}
-		vs[i] = v
-	}
-	return vs, nil
+	return cx.loadElems(ptr, n, elem)
 }
 
 const utf16Tag = 1 << 31
 
 func (cx *Cx) loadString(ptr, units uint32) (string, error) {
-	var byteLen, align uint32
+	var byteLen uint64
+	var align uint32
 	enc := cx.Encoding
 	switch enc {
 	case UTF8:
-		byteLen, align = units, 1
+		byteLen, align = uint64(units), 1
 	case UTF16:
-		byteLen, align = 2*units, 2
+		byteLen, align = 2*uint64(units), 2
 	case Latin1UTF16:
 		align = 2
 		if units&utf16Tag != 0 {
-			byteLen, enc = 2*(units^utf16Tag), UTF16
+			byteLen, enc = 2*uint64(units^utf16Tag), UTF16
 		} else {
-			byteLen = units
+			byteLen = uint64(units)
 		}
 	}
-	if uint64(byteLen) > maxByteLength || (enc == UTF16 && units&^utf16Tag > maxByteLength/2) {
-		return "", trapf("string of %d code units is too long", units)
+	if byteLen > maxByteLength {
+		return "", trapf("string of %d code units is too long: the canonical ABI allows at most %d bytes", units&^utf16Tag, maxByteLength)
 	}
 	if ptr%align != 0 {
 		return "", trapf("misaligned string pointer %#x", ptr)
 	}
-	b, err := cx.read(ptr, byteLen)
+	b, err := cx.read(ptr, uint32(byteLen))
 	if err != nil {
 		return "", err
 	}
-	switch {
-	case enc == UTF8:
+	// Strings are charged by code units, which never exceed the UTF-8
+	// length of the text (so limits stated in UTF-8 bytes hold for every
+	// encoding) and at most triple into Go memory.
+	units64 := byteLen
+	if enc == UTF16 {
+		units64 /= 2
+	}
+	if err := cx.charge(units64, 0); err != nil {
+		return "", err
+	}
+	switch enc {
+	case UTF8:
 		if !utf8.Valid(b) {
 			return "", trapf("string is not valid UTF-8")
 		}
 		return string(b), nil
-	case enc == UTF16:
-		u := make([]uint16, len(b)/2)
-		for i := range u {
-			u[i] = binary.LittleEndian.Uint16(b[2*i:])
-		}
-		for i := 0; i < len(u); i++ {
-			switch c := u[i]; {
-			case c >= 0xD800 && c < 0xDC00:
-				if i+1 >= len(u) || u[i+1] < 0xDC00 || u[i+1] > 0xDFFF {
-					return "", trapf("string is not valid UTF-16")
-				}
-				i++
-			case c >= 0xDC00 && c <= 0xDFFF:
+	case UTF16:
+		return decodeUTF16(b)
+	}
+	return decodeLatin1(b), nil
+}
+
+// decodeUTF16 converts little-endian UTF-16 to a Go string in one pass and
+// one allocation of at most 1.5 bytes per input byte.
+func decodeUTF16(b []byte) (string, error) {
+	var out strings.Builder
+	out.Grow(len(b) / 2 * 3)
+	for i := 0; i+1 < len(b); i += 2 {
+		c := rune(binary.LittleEndian.Uint16(b[i:]))
+		switch {
+		case c >= 0xD800 && c < 0xDC00:
+			if i+3 >= len(b) {
 				return "", trapf("string is not valid UTF-16")
 			}
+			c2 := rune(binary.LittleEndian.Uint16(b[i+2:]))
+			if c2 < 0xDC00 || c2 > 0xDFFF {
+				return "", trapf("string is not valid UTF-16")
+			}
+			c = utf16.DecodeRune(c, c2)
+			i += 2
+		case c >= 0xDC00 && c <= 0xDFFF:
+			return "", trapf("string is not valid UTF-16")
 		}
-		return string(utf16.Decode(u)), nil
+		out.WriteRune(c)
 	}
-	rs := make([]rune, len(b)) // latin-1: bytes are code points
-	for i, c := range b {
-		rs[i] = rune(c)
+	return out.String(), nil
+}
+
+// decodeLatin1 converts Latin-1 (bytes are code points) to a Go string.
+func decodeLatin1(b []byte) string {
+	n := len(b)
+	for _, c := range b {
+		if c >= 0x80 {
+			n++
+		}
 	}
-	return string(rs), nil
+	var out strings.Builder
+	out.Grow(n)
+	for _, c := range b {
+		out.WriteRune(rune(c))
+	}
+	return out.String()
 }
 
 // flatIter reads flat values, reinterpreting between the types a variant's
@@ -297,13 +357,21 @@ func (it *flatIter) next() (uint64, error) {
 	return v, nil
 }
 
-// liftFlat reads a value of type ty from flat core values. Each flat slot
-// holds the bit pattern wazero uses (i32 and f32 in the low 32 bits), so
-// the variant coercions reduce to taking the low bits.
+// liftFlat reads a value of type ty from flat core values, charging it to
+// the budget. Each flat slot holds the bit pattern wazero uses (i32 and f32
+// in the low 32 bits), so the variant coercions reduce to taking the low
+// bits.
 func (cx *Cx) liftFlat(it *flatIter, ty wit.Type) (any, error) {
 	l := cx.Types.of(ty)
 	if l.err != nil {
 		return nil, l.err
+	}
+	if len(l.flat) > MaxFlatParams {
+		return nil, fmt.Errorf("a value of more than %d flat values cannot be passed flat", MaxFlatParams)
+	}
+	ty = cx.Types.unalias(ty)
+	if err := cx.charge(0, 1); err != nil {
+		return nil, err
 	}
 	if ty.Prim != wit.Ref {
 		if ty.Prim == wit.String {
@@ -351,14 +419,12 @@ func (cx *Cx) liftFlat(it *flatIter, ty wit.Type) (any, error) {
 	}
 	td := cx.Types.R.Types[ty.ID]
 	switch td.Kind {
-	case wit.KindAlias:
-		return cx.liftFlat(it, td.Elem)
 	case wit.KindRecord:
 		rec := make(Record, len(td.Fields))
 		for i, f := range td.Fields {
 			v, err := cx.liftFlat(it, f.Type)
 			if err != nil {
-				return nil, err
+				return nil, at(err, "."+f.Name)
 			}
 			rec[i] = v
 		}
@@ -368,17 +434,18 @@ func (cx *Cx) liftFlat(it *flatIter, ty wit.Type) (any, error) {
 		for i, t := range td.Types {
 			v, err := cx.liftFlat(it, t)
 			if err != nil {
-				return nil, err
+				return nil, at(err, "."+strconv.Itoa(i))
 			}
 			vs[i] = v
 		}
 		return vs, nil
 	case wit.KindFixedList:
+		// At most MaxFlatParams elements: the flattening was checked above.
 		vs := make([]any, td.Size)
 		for i := range vs {
 			v, err := cx.liftFlat(it, td.Elem)
 			if err != nil {
-				return nil, err
+				return nil, at(err, "["+strconv.Itoa(i)+"]")
 			}
 			vs[i] = v
 		}
@@ -397,20 +464,19 @@ func (cx *Cx) liftFlat(it *flatIter, ty wit.Type) (any, error) {
 		v, err := it.next()
 		return Flags(uint32(v)), err
 	case wit.KindVariant, wit.KindEnum, wit.KindOption, wit.KindResult:
-		cs := cases(td)
 		d, err := it.next()
 		if err != nil {
 			return nil, err
 		}
 		disc := uint32(d)
-		if disc >= uint32(len(cs)) {
+		if disc >= uint32(l.ncases) {
 			return nil, trapf("invalid %s discriminant %d", td.Kind, disc)
 		}
 		end := it.i + len(l.flat) - 1
 		var payload any
-		if !cs[disc].IsNone() {
-			if payload, err = cx.liftFlat(it, cs[disc]); err != nil {
-				return nil, err
+		if pt := l.payloadType(disc); !pt.IsNone() {
+			if payload, err = cx.liftFlat(it, pt); err != nil {
+				return nil, at(err, caseSegment(td, disc))
 			}
 		}
 		if end > len(it.vals) {

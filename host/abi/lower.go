@@ -103,6 +103,11 @@ func (cx *Cx) store(ptr uint32, v any, ty wit.Type) error {
 	if err != nil {
 		return err
 	}
+	// The whole value must be in bounds (which also keeps ptr+offset below
+	// for its parts from wrapping around).
+	if _, err := cx.read(ptr, l.size); err != nil {
+		return err
+	}
 	if ty.Prim == wit.String {
 		s, ok := v.(string)
 		if !ok {
@@ -146,11 +151,13 @@ func (cx *Cx) store(ptr uint32, v any, ty wit.Type) error {
 		if !ok || len(vs) != int(td.Size) {
 			return badValue(fmt.Sprintf("[]any of %d values", td.Size), v)
 		}
-		types := make([]wit.Type, td.Size)
-		for i := range types {
-			types[i] = td.Elem
+		size := cx.Types.of(td.Elem).size
+		for i, e := range vs {
+			if err := cx.store(ptr+uint32(i)*size, e, td.Elem); err != nil {
+				return err
+			}
 		}
-		return cx.storeSeq(ptr, vs, types)
+		return nil
 	case wit.KindList, wit.KindMap:
 		p, n, err := cx.storeList(v, td.Elem)
 		if err != nil {
@@ -164,21 +171,21 @@ func (cx *Cx) store(ptr uint32, v any, ty wit.Type) error {
 		}
 		return cx.writeN(m, ptr, uint64(f), l.size)
 	case wit.KindVariant, wit.KindEnum, wit.KindOption, wit.KindResult:
-		cs := cases(td)
-		disc, payload, err := variantParts(td.Kind, v, len(cs))
+		disc, payload, err := variantParts(td.Kind, v, l.ncases)
 		if err != nil {
 			return err
 		}
-		if err := cx.writeN(m, ptr, uint64(disc), discSize(len(cs))); err != nil {
+		if err := cx.writeN(m, ptr, uint64(disc), discSize(l.ncases)); err != nil {
 			return err
 		}
-		if cs[disc].IsNone() {
+		pt := l.payloadType(disc)
+		if pt.IsNone() {
 			if payload != nil {
 				return fmt.Errorf("case %d of %s has no payload, got %T", disc, td.Kind, payload)
 			}
 			return nil
 		}
-		return cx.store(ptr+cx.Types.payloadOffset(cs), payload, cs[disc])
+		return cx.store(ptr+l.payloadOff, payload, pt)
 	case wit.KindOwn, wit.KindBorrow, wit.KindResource:
 		i, err := cx.lowerHandle(td, ty.ID, v)
 		if err != nil {
@@ -383,6 +390,9 @@ func (cx *Cx) lowerFlat(dst []uint64, v any, ty wit.Type) ([]uint64, error) {
 	if l.err != nil {
 		return nil, l.err
 	}
+	if len(l.flat) > MaxFlatParams {
+		return nil, fmt.Errorf("a value of more than %d flat values cannot be passed flat", MaxFlatParams)
+	}
 	switch ty.Prim {
 	case wit.Ref:
 	case wit.String:
@@ -453,15 +463,14 @@ func (cx *Cx) lowerFlat(dst []uint64, v any, ty wit.Type) ([]uint64, error) {
 		}
 		return append(dst, uint64(f)), nil
 	case wit.KindVariant, wit.KindEnum, wit.KindOption, wit.KindResult:
-		cs := cases(td)
-		disc, payload, err := variantParts(td.Kind, v, len(cs))
+		disc, payload, err := variantParts(td.Kind, v, l.ncases)
 		if err != nil {
 			return nil, err
 		}
 		start := len(dst)
 		dst = append(dst, uint64(disc))
-		if !cs[disc].IsNone() {
-			if dst, err = cx.lowerFlat(dst, payload, cs[disc]); err != nil {
+		if pt := l.payloadType(disc); !pt.IsNone() {
+			if dst, err = cx.lowerFlat(dst, payload, pt); err != nil {
 				return nil, err
 			}
 		} else if payload != nil {

@@ -31,10 +31,14 @@ func NewHostResourceType(name string) *ResourceType {
 func (rt *ResourceType) IsHost() bool { return rt.host }
 
 // register stores a host object and returns its rep.
-func (rt *ResourceType) register(obj any) uint32 {
+func (rt *ResourceType) register(obj any) (uint32, error) {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
-	return rt.objs.add(obj)
+	rep, err := rt.objs.add(obj)
+	if err != nil {
+		return 0, trapf("host %s objects: %v", rt.Name, err)
+	}
+	return rep, nil
 }
 
 // object returns the host object behind rep.
@@ -76,22 +80,32 @@ type Resource struct {
 type Table struct {
 	array []any
 	free  []uint32
+	live  int
 }
 
-const maxTableLength = 1<<28 - 1
+// MaxHandles caps the live entries of one table: a component instance's
+// handle table, or the host objects of one resource type. Far above what a
+// plugin holds at once (a request uses a few dozen), it stops a guest that
+// creates resources in a loop before the host runs out of memory. (The
+// spec's own limit, 2^28-1, would allow gigabytes of host objects.)
+const MaxHandles = 1 << 20
 
-func (t *Table) add(e any) uint32 {
+func (t *Table) add(e any) (uint32, error) {
+	if t.live >= MaxHandles {
+		return 0, trapf("handle table full: %d live handles, the most one instance may hold (MaxHandles); the guest creates resources without dropping them", t.live)
+	}
 	if len(t.array) == 0 {
 		t.array = append(t.array, nil)
 	}
+	t.live++
 	if n := len(t.free); n > 0 {
 		i := t.free[n-1]
 		t.free = t.free[:n-1]
 		t.array[i] = e
-		return i
+		return i, nil
 	}
 	t.array = append(t.array, e)
-	return uint32(len(t.array) - 1)
+	return uint32(len(t.array) - 1), nil
 }
 
 func (t *Table) get(i uint32) (any, error) {
@@ -108,19 +122,12 @@ func (t *Table) remove(i uint32) (any, error) {
 	}
 	t.array[i] = nil
 	t.free = append(t.free, i)
+	t.live--
 	return e, nil
 }
 
 // Len is the number of live entries.
-func (t *Table) Len() int {
-	n := 0
-	for _, e := range t.array {
-		if e != nil {
-			n++
-		}
-	}
-	return n
-}
+func (t *Table) Len() int { return t.live }
 
 // handle is a resource handle in a component instance's table.
 type handle struct {
@@ -154,10 +161,7 @@ func (h *Handles) entry(i uint32, rt *ResourceType) (*handle, error) {
 
 // New adds an owning handle (canon resource.new).
 func (h *Handles) New(rt *ResourceType, rep uint32) (uint32, error) {
-	if len(h.t.array) > maxTableLength {
-		return 0, trapf("handle table is full")
-	}
-	return h.t.add(&handle{rt: rt, rep: rep, own: true}), nil
+	return h.t.add(&handle{rt: rt, rep: rep, own: true})
 }
 
 // Rep returns a handle's representation (canon resource.rep).

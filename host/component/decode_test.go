@@ -213,6 +213,8 @@ func TestDecodeErrors(t *testing.T) {
 			return l
 		}()...)))), "flags with 33 labels"},
 		{"fixed list 0", component(vsec(7, b(0x67, 0x7f, 0x00))), "fixed-length list of length 0"},
+		{"fixed list too long", component(vsec(7, cat(b(0x67, 0x7f), leb(1<<28)))), "fixed-length list of length 268435456: the component model allows at most 268435455"},
+		{"fixed list u32 max", component(vsec(7, cat(b(0x67, 0x7f), leb(1<<32-1)))), "fixed-length list of length 4294967295"},
 		{"map key", component(vsec(7, b(0x63, 0x76, 0x7f))), "map key must be"},
 		{"named results", component(vsec(7, cat(b(0x40), vec(), b(0x01, 0x01), str("a"), b(0x7f)))), "named results are not supported"},
 		{"borrow result", component(vsec(7, b(0x3f, 0x7f, 0x00), b(0x68, 0x00), tFunc(nil, idx(1)))), "function result contains a borrow handle"},

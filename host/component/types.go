@@ -13,6 +13,12 @@ var primTypes = map[byte]wit.Prim{
 // maxFlags is the component model's limit on flags labels.
 const maxFlags = 32
 
+// MaxFixedListLength caps N in list<T, N>. The component model requires
+// every value type to be smaller than 2^28 bytes (Binary.md), and each
+// element takes at least one byte, so no valid N is larger; the host's ABI
+// layer also rejects a type whose total size reaches 2^28 bytes.
+const MaxFixedListLength = 1<<28 - 1
+
 // readValType reads a valtype: a primitive or the index of a value type.
 func (d *decoder) readValType(s *scope) wit.Type {
 	r := d.r
@@ -148,8 +154,12 @@ func (d *decoder) readDefValType(s *scope, c byte, off int) *wit.TypeDef {
 		t.Kind = wit.KindFixedList
 		t.Elem = d.readValType(s)
 		t.Size = r.u32()
-		if t.Size == 0 && r.ok() {
+		switch {
+		case !r.ok():
+		case t.Size == 0:
 			r.failAt(off, "fixed-length list of length 0")
+		case t.Size > MaxFixedListLength:
+			r.failAt(off, "fixed-length list of length %d: the component model allows at most %d (2^28-1), as a type must be smaller than 2^28 bytes", t.Size, MaxFixedListLength)
 		}
 	case 0x6f:
 		t.Kind = wit.KindTuple

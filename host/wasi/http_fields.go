@@ -20,6 +20,27 @@ const (
 
 func headerErr(c uint32) abi.Result { return abi.Err(abi.Variant{Case: c}) }
 
+// Limits on what one wasi:http/types call takes from the guest, enforced
+// as the lift budget of its arguments (see LiftBudget), so a guest passing
+// fields.from-list a thousand entries that alias one huge value is stopped
+// at the first entry over the limit, before the host copies anything.
+const (
+	// MaxFieldsBytes bounds the field names and values of one call, as
+	// net/http's DefaultMaxHeaderBytes bounds a request's header block.
+	MaxFieldsBytes = 1 << 20
+	// MaxFieldsEntries bounds the entries (name/value pairs) of one call.
+	MaxFieldsEntries = 1 << 14
+)
+
+// fieldsBudget is the lift budget of a wasi:http/types call: the field
+// limits plus the list's own memory (16 bytes an entry) and a few values
+// (each entry lifts a tuple, a name and a value).
+var fieldsBudget = abi.Budget{
+	Bytes:    MaxFieldsBytes + 16*MaxFieldsEntries,
+	Elements: 4*MaxFieldsEntries + 64,
+	Hint:     fmt.Sprintf("a wasi:http/types call takes at most %d MiB of field names and values in %d entries (wasi.MaxFieldsBytes, wasi.MaxFieldsEntries)", MaxFieldsBytes>>20, MaxFieldsEntries),
+}
+
 // field is one name/value pair. Values are bytes, kept exactly as given:
 // WIT allows malformed (non-UTF-8) values and a proxy must not rewrite them.
 type field struct {
