@@ -14,6 +14,8 @@ import (
 // Package is a rendered plugin package: the files of one directory of a
 // Backstage app, ready for Write.
 type Package struct {
+	// ID is the Backstage plugin id the package was rendered for.
+	ID   string
 	Kind contract.Kind
 	// Name is the npm package name, Dir its directory relative to the app
 	// root; both slash-separated.
@@ -88,6 +90,7 @@ func Render(m *contract.Manifest, o Options) (*Package, error) {
 	if err != nil {
 		return nil, err
 	}
+	p.ID = o.ID
 	p.guest = o.Guest
 	sort.Slice(p.Files, func(i, j int) bool { return p.Files[i].Path < p.Files[j].Path })
 	for i := 1; i < len(p.Files); i++ {
