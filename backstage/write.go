@@ -26,7 +26,7 @@ const ConflictSuffix = ".bigband-new"
 
 // TemplateVersion changes whenever the rendered files change for the same
 // manifest and options; .bigband.json records it.
-const TemplateVersion = 1
+const TemplateVersion = 2
 
 // WriteOptions control Write.
 type WriteOptions struct {
