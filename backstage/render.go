@@ -28,6 +28,9 @@ type Package struct {
 	// PageExport is the legacy page extension to mount in App.tsx, e.g.
 	// HelloPage; "" for the new frontend system and backends.
 	PageExport string
+	// Notes say what rendering changed in the guest's own files, one line
+	// each, for the user to read.
+	Notes []string
 
 	guest string // for .bigband.json
 }
@@ -38,7 +41,8 @@ type GenFile struct {
 	Path string
 	Data []byte
 	// guest marks a guest's own component file: written as the guest gave
-	// it, without a marker.
+	// it (but for an unused React import, see dropUnusedReact), without a
+	// marker.
 	guest bool
 }
 
