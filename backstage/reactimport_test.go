@@ -135,3 +135,30 @@ func TestRenderDropsUnusedReact(t *testing.T) {
 		t.Errorf("notes %q", none.Notes)
 	}
 }
+
+// FuzzDropUnusedReact: whatever the file, no panic; a changed file is
+// shorter, still parses, and a second pass changes nothing more.
+func FuzzDropUnusedReact(f *testing.F) {
+	if !reactImportsSupported {
+		f.Skip("built without cgo")
+	}
+	for _, tc := range reactCases {
+		f.Add(tc.path, tc.src)
+	}
+	f.Fuzz(func(t *testing.T, name, src string) {
+		out, changed := dropUnusedReact(name, []byte(src))
+		if !changed {
+			if string(out) != src {
+				t.Fatalf("unchanged, but the bytes differ: %q", out)
+			}
+			return
+		}
+		if len(out) >= len(src) {
+			t.Fatalf("%q grew or stayed: %q", src, out)
+		}
+		again, changed := dropUnusedReact(name, out)
+		if changed {
+			t.Fatalf("second pass changed %q into %q", out, again)
+		}
+	})
+}
