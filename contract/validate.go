@@ -226,7 +226,7 @@ func sameFileWhy(a, b string) string {
 		return ""
 	case norm.NFC.String(a) == norm.NFC.String(b):
 		return " (they differ only in Unicode normalisation, NFC vs NFD: macOS stores them as one file)"
-	case strings.ToLower(a) == strings.ToLower(b):
+	case strings.EqualFold(a, b):
 		return " (they differ only in case: macOS and Windows store them as one file)"
 	default:
 		return " (they differ only in case and Unicode normalisation: macOS stores them as one file)"
