@@ -1,12 +1,13 @@
 module github.com/bigband-dev/bigband
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/evanw/esbuild v0.28.2
 	github.com/fsnotify/fsnotify v1.10.1
 	github.com/smacker/go-tree-sitter v0.0.0-20240827094217-dd81d9e9be82
 	github.com/tetratelabs/wazero v1.12.0
+	golang.org/x/text v0.42.0
 )
 
 require golang.org/x/sys v0.44.0 // indirect

@@ -61,14 +61,18 @@ export const %[1]s = createBackendPlugin({
     env.registerInit({
       deps: {
         httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        auth: coreServices.auth,
         logger: coreServices.logger,
         config: coreServices.rootConfig,
       },
-      async init({ httpRouter, logger, config }) {
+      async init({ httpRouter, httpAuth, auth, logger, config }) {
         // Backstage's default auth policy stays: callers need a user or a
-        // service token. To open a route to anyone, add for example
+        // service token, and the guest learns which (see ./router.ts). To
+        // open a route to anyone (the guest then sees principal type
+        // "none"), add for example
         //   httpRouter.addAuthPolicy({ path: '/hello', allow: 'unauthenticated' });
-        httpRouter.use(createRouter({ logger, config }));
+        httpRouter.use(createRouter({ httpAuth, auth, logger, config }));
       },
     });
   },
@@ -76,11 +80,25 @@ export const %[1]s = createBackendPlugin({
 `, p.PluginExport, jsString(o.ID))
 }
 
+// Identity headers the generated router sets on every request it forwards.
+// The names are part of the contract with guests: README.md documents them.
+const (
+	PrincipalTypeHeader  = "x-backstage-principal-type"
+	UserEntityRefHeader  = "x-backstage-user-entity-ref"
+	ServiceSubjectHeader = "x-backstage-service-subject"
+	// ReservedHeaderPrefix: the router drops every incoming header with
+	// it, so a caller cannot pass its own identity headers to the guest.
+	ReservedHeaderPrefix = "x-backstage-"
+)
+
 // backendRouter is the proxy to the bigband-dev host. It depends on the
 // plugin id, the default target and the guest name only, never on the
 // routes: the Backstage backend restarts whenever this file changes.
 func backendRouter(o Options) string {
 	return fmt.Sprintf(`import type {
+  AuthService,
+  BackstageCredentials,
+  HttpAuthService,
   LoggerService,
   RootConfigService,
 } from '@backstage/backend-plugin-api';
@@ -89,9 +107,30 @@ import type { NextFunction, Request, Response } from 'express';
 import * as http from 'node:http';
 import * as https from 'node:https';
 
-// Every request under /api/%[1]s goes, as it is, to the bigband-dev host, which
-// runs the WebAssembly guest: a new build of the guest is swapped in there
-// without restarting this backend.
+// Every request under /api/%[1]s goes to the bigband-dev host, which runs the
+// WebAssembly guest: a new build of the guest is swapped in there without
+// restarting this backend. Method, path, query, body and headers go as they
+// are, except:
+//
+// - Credentials stay here. authorization, proxy-authorization and cookie
+//   are for Backstage, which has checked them; the guest never sees a
+//   token or a session cookie. Set-Cookie from the guest is dropped too:
+//   it could overwrite Backstage's own cookies, and the guest gets none.
+// - The guest gets the caller's identity as Backstage's httpAuth service
+//   verified it, in headers it can trust (any x-backstage-* header the
+//   caller sent is removed first):
+//     x-backstage-principal-type:  user | service | none
+//     x-backstage-user-entity-ref: the user's entity ref, e.g.
+//                                  user:default/jane (type user only)
+//     x-backstage-service-subject: the calling service, e.g.
+//                                  plugin:catalog (type service only)
+//   Backstage's default auth policy rejects (401) callers with neither a
+//   user nor a service token before they get here, so "none" reaches the
+//   guest only on routes opened with addAuthPolicy (see ./plugin.ts), for
+//   callers that sent no valid credentials.
+//
+// The headers are only as trustworthy as the way to the host: keep it on
+// 127.0.0.1, where only this backend calls it.
 const DEFAULT_TARGET = %[2]s;
 const TARGET_KEY = %[3]s;
 
@@ -109,6 +148,18 @@ const DROPPED = new Set([
   'expect',
 ]);
 
+// Request headers that carry the caller's credentials.
+const CREDENTIALS = new Set(['authorization', 'proxy-authorization', 'cookie']);
+
+// Response headers the guest may not set.
+const GUEST_MAY_NOT_SET = new Set(['set-cookie']);
+
+export const PRINCIPAL_TYPE = %[6]s;
+export const USER_ENTITY_REF = %[7]s;
+export const SERVICE_SUBJECT = %[8]s;
+// Only this router sets headers with this prefix.
+const RESERVED_PREFIX = %[9]s;
+
 // Errors that mean nothing listens at the target.
 const UNREACHABLE = new Set([
   'ECONNREFUSED',
@@ -120,11 +171,18 @@ const UNREACHABLE = new Set([
 ]);
 
 export interface RouterOptions {
+  httpAuth: HttpAuthService;
+  auth: AuthService;
   logger: LoggerService;
   config: RootConfigService;
 }
 
-export function createRouter({ logger, config }: RouterOptions): Router {
+export function createRouter({
+  httpAuth,
+  auth,
+  logger,
+  config,
+}: RouterOptions): Router {
   const router = Router();
   logger.info(
     %[4]s + (config.getOptionalString(TARGET_KEY) ?? DEFAULT_TARGET),
@@ -139,14 +197,72 @@ export function createRouter({ logger, config }: RouterOptions): Router {
       next(err);
       return;
     }
-    forward(req, res, target, logger);
+    // While the credentials are checked, a client that goes away is
+    // not an error; forward takes over from there.
+    let left = false;
+    req.on('error', () => {});
+    res.once('close', () => {
+      left = true;
+    });
+    identity(req, httpAuth, auth).then(headers => {
+      if (left) {
+        return;
+      }
+      try {
+        forward(req, res, target, headers, logger);
+      } catch (err) {
+        next(err);
+      }
+    }, next);
   });
   return router;
 }
 
+// identity returns the headers that tell the guest who calls.
+async function identity(
+  req: Request,
+  httpAuth: HttpAuthService,
+  auth: AuthService,
+): Promise<Record<string, string>> {
+  let credentials: BackstageCredentials;
+  try {
+    credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service', 'none'],
+      // Routes opened to user cookies (allow: 'user-cookie') pass here
+      // with a cookie alone.
+      allowLimitedAccess: true,
+    });
+  } catch (err) {
+    // On routes under the default policy Backstage has already refused
+    // credentials that do not verify, so this is an open route: the
+    // caller is nobody we know.
+    if ((err as Error)?.name === 'AuthenticationError') {
+      return { [PRINCIPAL_TYPE]: 'none' };
+    }
+    throw err;
+  }
+  if (auth.isPrincipal(credentials, 'user')) {
+    return {
+      [PRINCIPAL_TYPE]: 'user',
+      [USER_ENTITY_REF]: credentials.principal.userEntityRef,
+    };
+  }
+  if (auth.isPrincipal(credentials, 'service')) {
+    return {
+      [PRINCIPAL_TYPE]: 'service',
+      [SERVICE_SUBJECT]: credentials.principal.subject,
+    };
+  }
+  return { [PRINCIPAL_TYPE]: 'none' };
+}
+
 // headerMap copies raw headers (name, value, name, value, ...) without the
-// dropped ones, keeping repeated headers as separate values.
-function headerMap(raw: string[]): Record<string, string[]> {
+// dropped ones and those skip names, keeping repeated headers as separate
+// values.
+function headerMap(
+  raw: string[],
+  skip: (name: string) => boolean,
+): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   const dropped = new Set(DROPPED);
   for (let i = 0; i + 1 < raw.length; i += 2) {
@@ -159,7 +275,7 @@ function headerMap(raw: string[]): Record<string, string[]> {
   }
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i].toLowerCase();
-    if (dropped.has(name) || name.startsWith('proxy-')) {
+    if (dropped.has(name) || name.startsWith('proxy-') || skip(name)) {
       continue;
     }
     (out[name] ??= []).push(raw[i + 1]);
@@ -167,10 +283,26 @@ function headerMap(raw: string[]): Record<string, string[]> {
   return out;
 }
 
+function requestHeaders(
+  raw: string[],
+  identity: Record<string, string>,
+): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = headerMap(
+    raw,
+    name => CREDENTIALS.has(name) || name.startsWith(RESERVED_PREFIX),
+  );
+  return Object.assign(out, identity);
+}
+
+function responseHeaders(raw: string[]): Record<string, string[]> {
+  return headerMap(raw, name => GUEST_MAY_NOT_SET.has(name));
+}
+
 function forward(
   req: Request,
   res: Response,
   target: string,
+  identity: Record<string, string>,
   logger: LoggerService,
 ): void {
   let base: URL;
@@ -189,7 +321,7 @@ function forward(
     method: req.method,
     // req.url is relative to /api/%[1]s and keeps the query.
     path: base.pathname.replace(/\/+$/, '') + req.url,
-    headers: headerMap(req.rawHeaders),
+    headers: requestHeaders(req.rawHeaders, identity),
   };
   const upstream =
     base.protocol === 'https:' ? https.request(options) : http.request(options);
@@ -204,7 +336,11 @@ function forward(
   });
 
   upstream.on('response', (up: http.IncomingMessage) => {
-    res.writeHead(up.statusCode ?? 502, up.statusMessage, headerMap(up.rawHeaders));
+    res.writeHead(
+      up.statusCode ?? 502,
+      up.statusMessage,
+      responseHeaders(up.rawHeaders),
+    );
     up.on('error', (err: Error) => res.destroy(err));
     up.on('end', () => {
       if (res.destroyed) {
@@ -213,7 +349,7 @@ function forward(
       // Trailers go out only when the response is chunked; Node drops
       // them otherwise.
       if (up.rawTrailers.length > 0) {
-        res.addTrailers(headerMap(up.rawTrailers));
+        res.addTrailers(responseHeaders(up.rawTrailers));
       }
       res.end();
     });
@@ -259,7 +395,8 @@ function fail(
 }
 `, o.ID, jsString(o.Target), jsString(configKey(o.ID)),
 		jsString("forwarding /api/"+o.ID+" to the bigband-dev host at "),
-		jsString(configKey(o.ID)+": "))
+		jsString(configKey(o.ID)+": "),
+		jsString(PrincipalTypeHeader), jsString(UserEntityRefHeader), jsString(ServiceSubjectHeader), jsString(ReservedHeaderPrefix))
 }
 
 // mdCode renders s as a Markdown code span that survives backticks, pipes
@@ -279,7 +416,7 @@ func mdCode(s string) string {
 func backendReadme(m *contract.Manifest, o Options, p *Package) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\n\n", p.Name)
-	fmt.Fprintf(&b, "Backstage backend plugin `%s`, generated by bigband-dev from the\nWebAssembly guest `%s`. It forwards every request under `/api/%s`\n(method, path, query, headers and a streamed body) to the bigband-dev host,\nwhich runs the guest.\n\n", o.ID, guestName(o), o.ID)
+	fmt.Fprintf(&b, "Backstage backend plugin `%s`, generated by bigband-dev from the\nWebAssembly guest `%s`. It forwards every request under `/api/%s`\n(method, path, query, headers but credentials, and a streamed body) to the\nbigband-dev host, which runs the guest.\n\n", o.ID, guestName(o), o.ID)
 	b.WriteString(regenerateText)
 	b.WriteString("## Routes\n\nThe guest says it serves these, relative to `/api/" + o.ID + "`:\n\n")
 	if len(m.Routes) == 0 {
@@ -291,7 +428,7 @@ func backendReadme(m *contract.Manifest, o Options, p *Package) string {
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString("Backstage's default auth policy applies: requests need a user or service\ntoken. `src/plugin.ts` says how to open a route to anyone.\n\n")
+	b.WriteString(identityText)
 	b.WriteString("## Target\n\n")
 	fmt.Fprintf(&b, "Requests go to %s unless app-config says otherwise:\n\n", o.Target)
 	fmt.Fprintf(&b, "```yaml\nbigband:\n  plugins:\n    %s:\n      target: %s\n```\n\n", o.ID, o.Target)
@@ -301,6 +438,25 @@ func backendReadme(m *contract.Manifest, o Options, p *Package) string {
 	fmt.Fprintf(&b, "```ts\nbackend.add(import('%s'));\n```\n", p.Name)
 	return b.String()
 }
+
+// identityText is the README's account of credentials and the identity
+// headers; src/router.ts says the same in its comment.
+const identityText = "## Who is calling\n\n" +
+	"Backstage's default auth policy applies: a request needs a user or a\n" +
+	"service token, or Backstage answers 401 before the guest runs.\n" +
+	"`src/plugin.ts` says how to open a route to anyone.\n\n" +
+	"Credentials stay in Backstage: the `authorization`, `proxy-authorization`\n" +
+	"and `cookie` headers are not forwarded, and a `set-cookie` from the guest\n" +
+	"is dropped. Instead the guest gets the caller's identity as Backstage's\n" +
+	"`httpAuth` service verified it:\n\n" +
+	"| header | value |\n| --- | --- |\n" +
+	"| `" + PrincipalTypeHeader + "` | `user`, `service` or `none` |\n" +
+	"| `" + UserEntityRefHeader + "` | for `user`: the user's entity ref, e.g. `user:default/jane` |\n" +
+	"| `" + ServiceSubjectHeader + "` | for `service`: the caller, e.g. `plugin:catalog` or `external:ci` |\n\n" +
+	"`none` reaches the guest only on routes opened with `addAuthPolicy`, for\n" +
+	"callers without valid credentials. Every `" + ReservedHeaderPrefix + "*` header a caller\n" +
+	"sends is removed first, so the guest can trust these, as long as only\n" +
+	"this backend can reach the bigband-dev host (it listens on 127.0.0.1).\n\n"
 
 // configSchema declares bigband.plugins.<id>.target. Every generated
 // backend declares the same shape, so the schemas merge.

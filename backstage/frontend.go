@@ -3,6 +3,7 @@ package backstage
 import (
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -86,11 +87,26 @@ func renderFrontend(m *contract.Manifest, o Options) (*Package, error) {
 			Scripts:     cliScripts("start", "build", "lint", "test", "clean", "prepack", "postpack"),
 		}, d)},
 		eslintConfig(o),
-		GenFile{Path: "README.md", Data: []byte(c.readme(m))},
 	)
+	// Before the README, which names the files changed.
 	for _, f := range m.Files {
-		p.Files = append(p.Files, GenFile{Path: componentsDir + f.Path, Data: []byte(f.Contents), guest: true})
+		data, dropped := []byte(f.Contents), false
+		if componentExts[path.Ext(f.Path)] {
+			data, dropped = dropUnusedReact(f.Path, data)
+		}
+		if dropped {
+			c.reactDropped = append(c.reactDropped, f.Path)
+		}
+		p.Files = append(p.Files, GenFile{Path: componentsDir + f.Path, Data: data, guest: true})
 	}
+	if n := len(c.reactDropped); n > 0 {
+		files := "files"
+		if n == 1 {
+			files = "file"
+		}
+		p.Notes = append(p.Notes, fmt.Sprintf("%s: removed unused `import React` from %d %s (the app uses the automatic JSX runtime)", o.ID, n, files))
+	}
+	p.Files = append(p.Files, GenFile{Path: "README.md", Data: []byte(c.readme(m))})
 	return p, nil
 }
 
@@ -101,6 +117,9 @@ type frontendCode struct {
 	title  string
 	module string // the root component's import specifier, quoted
 	class  string // the root component's export
+	// reactDropped are the guest files (relative to src/components) that
+	// lost an unused React import.
+	reactDropped []string
 }
 
 // icon is a WebAssembly-like mark for the sidebar: the new frontend system
@@ -243,7 +262,14 @@ func (c frontendCode) readme(m *contract.Manifest) string {
 		if f.IsRoot {
 			root = fmt.Sprintf(" (root, exports `%s`)", f.ComponentClassName)
 		}
-		fmt.Fprintf(&b, "- `src/components/%s`%s\n", f.Path, root)
+		dropped := ""
+		if slices.Contains(c.reactDropped, f.Path) {
+			dropped = " (without its unused `import React`)"
+		}
+		fmt.Fprintf(&b, "- `src/components/%s`%s%s\n", f.Path, root, dropped)
+	}
+	if len(c.reactDropped) > 0 {
+		b.WriteString("\nbigband-dev removed `import React` where nothing else used it: the app\ncompiles JSX with the automatic runtime (`\"jsx\": \"react-jsx\"`), and `yarn tsc`\nwould report the import as unused (TS6133).\n")
 	}
 	b.WriteString("\n`yarn start` in this directory runs the plugin alone in a development app.\n")
 	return b.String()

@@ -14,6 +14,8 @@ import (
 // Package is a rendered plugin package: the files of one directory of a
 // Backstage app, ready for Write.
 type Package struct {
+	// ID is the Backstage plugin id the package was rendered for.
+	ID   string
 	Kind contract.Kind
 	// Name is the npm package name, Dir its directory relative to the app
 	// root; both slash-separated.
@@ -26,6 +28,9 @@ type Package struct {
 	// PageExport is the legacy page extension to mount in App.tsx, e.g.
 	// HelloPage; "" for the new frontend system and backends.
 	PageExport string
+	// Notes say what rendering changed in the guest's own files, one line
+	// each, for the user to read.
+	Notes []string
 
 	guest string // for .bigband.json
 }
@@ -36,7 +41,8 @@ type GenFile struct {
 	Path string
 	Data []byte
 	// guest marks a guest's own component file: written as the guest gave
-	// it, without a marker.
+	// it (but for an unused React import, see dropUnusedReact), without a
+	// marker.
 	guest bool
 }
 
@@ -88,6 +94,7 @@ func Render(m *contract.Manifest, o Options) (*Package, error) {
 	if err != nil {
 		return nil, err
 	}
+	p.ID = o.ID
 	p.guest = o.Guest
 	sort.Slice(p.Files, func(i, j int) bool { return p.Files[i].Path < p.Files[j].Path })
 	for i := 1; i < len(p.Files); i++ {

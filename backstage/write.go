@@ -26,14 +26,28 @@ const ConflictSuffix = ".bigband-new"
 
 // TemplateVersion changes whenever the rendered files change for the same
 // manifest and options; .bigband.json records it.
-const TemplateVersion = 1
+const TemplateVersion = 2
 
 // WriteOptions control Write.
 type WriteOptions struct {
 	// Force overwrites (and removes) files even when they were edited by
-	// hand or were not written by bigband-dev.
+	// hand or were not written by bigband-dev, and writes into a directory
+	// that holds another plugin or no bigband-dev package at all.
 	Force bool
 }
+
+// ErrOccupied is wrapped by Write's error when the package directory holds
+// something else: a package generated for another plugin id or kind (two
+// ids can map to one directory: frontend "hello-backend" and backend
+// "hello"), or files bigband-dev did not generate.
+var ErrOccupied = errors.New("the package directory holds something else")
+
+// occupied is the error that says what holds the directory; it matches
+// ErrOccupied.
+type occupied struct{ msg string }
+
+func (e *occupied) Error() string        { return e.msg }
+func (e *occupied) Is(target error) bool { return target == ErrOccupied }
 
 // WriteReport says what Write did. Paths are slash-separated and relative
 // to the root given to Write.
@@ -81,6 +95,10 @@ type ownership struct {
 	Templates int    `json:"templates"`
 	Guest     string `json:"guest"`
 	Package   string `json:"package"`
+	// ID and Kind say which plugin the directory holds; manifests from
+	// before they were recorded have neither.
+	ID   string `json:"id,omitempty"`
+	Kind string `json:"kind,omitempty"`
 	// Files maps each path (relative to the package dir) to the sha256 of
 	// the bytes bigband-dev last wrote there.
 	Files map[string]string `json:"files"`
@@ -135,6 +153,11 @@ func Write(root string, p *Package, wo WriteOptions) (*WriteReport, error) {
 	if err := w.loadOwnership(); err != nil {
 		return nil, err
 	}
+	if !wo.Force {
+		if err := w.checkOccupant(); err != nil {
+			return nil, err
+		}
+	}
 	// Check every path before the first write, so a refused package
 	// leaves the directory as it was.
 	produced := map[string]bool{}
@@ -163,6 +186,8 @@ func Write(root string, p *Package, wo WriteOptions) (*WriteReport, error) {
 		Templates: TemplateVersion,
 		Guest:     p.guest,
 		Package:   p.Name,
+		ID:        p.ID,
+		Kind:      p.Kind.String(),
 		Files:     map[string]string{},
 	}
 	for _, f := range p.Files {
@@ -191,7 +216,45 @@ type writer struct {
 	dir, realDir string
 	force        bool
 	old          ownership
+	hasOld       bool // .bigband.json was there
 	rep          *WriteReport
+}
+
+// checkOccupant refuses to write into a directory that holds another
+// plugin's package, or that is not empty and was not generated at all.
+func (w *writer) checkOccupant() error {
+	p := w.p
+	this := fmt.Sprintf("the %s plugin %q", p.Kind, p.ID)
+	if w.hasOld {
+		var other string
+		switch {
+		case w.old.ID != "" && (w.old.ID != p.ID || w.old.Kind != p.Kind.String()):
+			other = fmt.Sprintf("the %s plugin %q", w.old.Kind, w.old.ID)
+		case w.old.ID == "" && w.old.Package != "" && w.old.Package != p.Name:
+			// An older .bigband.json: only the package name to go by.
+			other = fmt.Sprintf("the package %q", w.old.Package)
+		default:
+			return nil
+		}
+		return &occupied{fmt.Sprintf("%s holds %s, generated from %s (says its %s); refusing to replace it with %s: choose another --id, or use --force to replace it (its generated files are deleted)",
+			p.Dir, other, orUnknown(w.old.Guest), ManifestName, this)}
+	}
+	entries, err := os.ReadDir(w.dir)
+	if errors.Is(err, fs.ErrNotExist) || err == nil && len(entries) == 0 {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", p.Dir, err)
+	}
+	return &occupied{fmt.Sprintf("%s is not empty and has no %s, so bigband-dev did not generate it; refusing to write %s there: choose another --id, move the directory away, or use --force to write into it (files with the same names are overwritten)",
+		p.Dir, ManifestName, this)}
+}
+
+func orUnknown(guest string) string {
+	if guest == "" {
+		return "an unknown guest"
+	}
+	return guest
 }
 
 func (w *writer) loadOwnership() error {
@@ -207,8 +270,9 @@ func (w *writer) loadOwnership() error {
 		return err
 	}
 	if err := json.Unmarshal(data, &w.old); err != nil {
-		return fmt.Errorf("%s: %v; delete it to start over (files that differ from the new ones will then be kept as conflicts)", path.Join(w.p.Dir, ManifestName), err)
+		return fmt.Errorf("%s: %v; delete it and generate with --force to start over (that overwrites every generated file)", path.Join(w.p.Dir, ManifestName), err)
 	}
+	w.hasOld = true
 	return nil
 }
 

@@ -2,6 +2,8 @@ package backstage
 
 import (
 	"encoding/json"
+	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -20,6 +22,11 @@ func twoFiles(helper bool) *contract.Manifest {
 		files = append(files, contract.File{Path: "util/helper.ts", Contents: "export const h = 1;\n"})
 	}
 	return smallFrontend(files...)
+}
+
+// smallBackend is a hand-made backend manifest.
+func smallBackend() *contract.Manifest {
+	return &contract.Manifest{Kind: contract.Backend, Guest: "g.wasm", Routes: []contract.Route{{Method: "GET", Path: "/hello"}}}
 }
 
 func render(t *testing.T, m *contract.Manifest, o Options) *Package {
@@ -196,22 +203,141 @@ func TestWriteForce(t *testing.T) {
 }
 
 func TestWriteForeignFile(t *testing.T) {
+	// A file the user made in a generated package, where a newer guest
+	// now puts one: kept, the new version beside it.
 	root := t.TempDir()
-	const pj = "plugins/hello/package.json"
-	writeFile(t, root, pj, `{"name": "mine"}`)
-	p := render(t, twoFiles(false), Options{})
+	write(t, root, render(t, twoFiles(false), Options{}), WriteOptions{})
+	const helper = "plugins/hello/src/components/util/helper.ts"
+	writeFile(t, root, helper, "// mine\n")
+	p := render(t, twoFiles(true), Options{})
 	r := write(t, root, p, WriteOptions{})
-	if !slices.Equal(r.Conflicts, []string{pj}) || readFile(t, root, pj) != `{"name": "mine"}` {
+	if !slices.Equal(r.Conflicts, []string{helper}) || readFile(t, root, helper) != "// mine\n" {
 		t.Errorf("foreign file: %+v", r)
 	}
-	if readFile(t, root, pj+ConflictSuffix) != string(p.File("package.json").Data) {
+	if readFile(t, root, helper+ConflictSuffix) != string(p.File("src/components/util/helper.ts").Data) {
 		t.Error("no .bigband-new for the foreign file")
 	}
 	var own ownership
 	_ = json.Unmarshal([]byte(readFile(t, root, "plugins/hello/"+ManifestName)), &own)
-	if _, ok := own.Files["package.json"]; ok {
+	if _, ok := own.Files["src/components/util/helper.ts"]; ok {
 		t.Error(".bigband.json claims a file bigband-dev never wrote")
 	}
+}
+
+// Two plugins that map to one directory (frontend "hello-backend" and
+// backend "hello"), and directories bigband-dev never generated: refused
+// without --force, before anything is written.
+func TestWriteRefusesOccupiedDir(t *testing.T) {
+	front := render(t, twoFiles(false), Options{ID: "hello-backend"})
+	back := render(t, smallBackend(), Options{ID: "hello"})
+	if front.Dir != back.Dir {
+		t.Fatalf("test premise: %s and %s differ", front.Dir, back.Dir)
+	}
+	legacy := `{"package": "@internal/plugin-other", "guest": "old.wasm", "files": {}}`
+	for _, tc := range []struct {
+		name  string
+		setup func(t *testing.T, root string) // leaves plugins/hello-backend occupied
+		p     *Package
+		err   string
+	}{
+		{"frontend then backend", func(t *testing.T, root string) { write(t, root, front, WriteOptions{}) }, back,
+			`plugins/hello-backend holds the frontend plugin "hello-backend", generated from g.wasm (says its .bigband.json); refusing to replace it with the backend plugin "hello": choose another --id, or use --force`},
+		{"backend then frontend", func(t *testing.T, root string) { write(t, root, back, WriteOptions{}) }, front,
+			`plugins/hello-backend holds the backend plugin "hello", generated from g.wasm (says its .bigband.json); refusing to replace it with the frontend plugin "hello-backend"`},
+		{"same id, other kind", func(t *testing.T, root string) {
+			writeFile(t, root, "plugins/hello-backend/"+ManifestName, `{"id": "hello-backend", "kind": "backend", "files": {}}`)
+		}, front, `holds the backend plugin "hello-backend", generated from an unknown guest`},
+		{"older manifest of another package", func(t *testing.T, root string) {
+			writeFile(t, root, "plugins/hello-backend/"+ManifestName, legacy)
+		}, back, `holds the package "@internal/plugin-other", generated from old.wasm`},
+		{"not generated", func(t *testing.T, root string) {
+			writeFile(t, root, "plugins/hello-backend/package.json", `{"name": "mine"}`)
+		}, back, `plugins/hello-backend is not empty and has no .bigband.json, so bigband-dev did not generate it; refusing to write the backend plugin "hello" there: choose another --id, move the directory away, or use --force`},
+		{"only an empty directory in it", func(t *testing.T, root string) {
+			os.MkdirAll(filepath.Join(root, "plugins/hello-backend/src"), 0o755)
+		}, back, `is not empty and has no .bigband.json`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			tc.setup(t, root)
+			dir := filepath.Join(root, "plugins/hello-backend")
+			before := snapshot(t, dir)
+			_, err := Write(root, tc.p, WriteOptions{})
+			if err == nil || !strings.Contains(err.Error(), tc.err) || !errors.Is(err, ErrOccupied) {
+				t.Fatalf("Write = %v\nwant an ErrOccupied with %q", err, tc.err)
+			}
+			if after := snapshot(t, dir); !maps.Equal(before, after) {
+				t.Errorf("the refused Write changed the directory:\nbefore %v\nafter  %v", before, after)
+			}
+			// --force replaces: the new package is written and recorded.
+			write(t, root, tc.p, WriteOptions{Force: true})
+			for _, f := range tc.p.Files {
+				if readFile(t, root, tc.p.Dir+"/"+f.Path) != string(f.Data) {
+					t.Errorf("--force: %s not written", f.Path)
+				}
+			}
+			var own ownership
+			if err := json.Unmarshal([]byte(readFile(t, root, tc.p.Dir+"/"+ManifestName)), &own); err != nil {
+				t.Fatal(err)
+			}
+			if own.ID != tc.p.ID || own.Kind != tc.p.Kind.String() {
+				t.Errorf("--force: .bigband.json records %q %q", own.ID, own.Kind)
+			}
+			// What the other plugin generated and nobody edited is gone.
+			if tc.p == back && exists(root, "plugins/hello-backend/src/components/Page.tsx") {
+				t.Error("--force left the frontend's generated files")
+			}
+			// Now it is ours: a plain Write goes through.
+			write(t, root, tc.p, WriteOptions{})
+		})
+	}
+}
+
+// A .bigband.json from before id and kind were recorded, for the same
+// package, is taken as ours and gains them.
+func TestWriteUpgradesOlderManifest(t *testing.T) {
+	root := t.TempDir()
+	p := render(t, twoFiles(false), Options{})
+	write(t, root, p, WriteOptions{})
+	mp := "plugins/hello/" + ManifestName
+	var own map[string]any
+	if err := json.Unmarshal([]byte(readFile(t, root, mp)), &own); err != nil {
+		t.Fatal(err)
+	}
+	delete(own, "id")
+	delete(own, "kind")
+	b, _ := json.Marshal(own)
+	writeFile(t, root, mp, string(b))
+	r := write(t, root, p, WriteOptions{})
+	if len(r.Written) != 0 || len(r.Conflicts) != 0 {
+		t.Errorf("older manifest: %+v", r)
+	}
+	if s := readFile(t, root, mp); !strings.Contains(s, `"id": "hello"`) || !strings.Contains(s, `"kind": "frontend"`) {
+		t.Errorf(".bigband.json not upgraded:\n%s", s)
+	}
+}
+
+// snapshot maps every path under dir to its contents ("dir" for
+// directories).
+func snapshot(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		if fi.IsDir() {
+			out[p] = "dir"
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		out[p] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 func TestWriteRemovesDroppedFiles(t *testing.T) {
@@ -326,7 +452,8 @@ func TestWriteFollowsSymlinksInside(t *testing.T) {
 	if err := os.Symlink("real-src", filepath.Join(root, "plugins/hello/src")); err != nil {
 		t.Fatal(err)
 	}
-	write(t, root, render(t, twoFiles(false), Options{}), WriteOptions{})
+	// Force: the directory is not empty and has no .bigband.json.
+	write(t, root, render(t, twoFiles(false), Options{}), WriteOptions{Force: true})
 	if !exists(root, "plugins/hello/real-src/plugin.tsx") {
 		t.Error("file not written through the inside symlink")
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Limits on what a guest may ask for. They are far above what a plugin
@@ -122,13 +124,15 @@ func (v *validator) files(files []File) {
 		if err := CheckFilePath(f.Path); err != nil {
 			v.addf("%s: %v", where, err)
 		} else {
-			// Case-insensitive: two paths differing only in case are one
-			// file on macOS and Windows.
-			key := strings.ToLower(f.Path)
+			// Two paths differing only in case, or only in Unicode
+			// normalisation (é as one code point or as e + U+0301), are
+			// one file on macOS and Windows.
+			key := strings.ToLower(norm.NFC.String(f.Path))
 			if j, dup := seen[key]; dup {
-				v.addf("%s: same file as %s[%d] %q", where, at, j, files[j].Path)
+				v.addf("%s: same file as %s[%d] %q%s", where, at, j, files[j].Path, sameFileWhy(f.Path, files[j].Path))
+			} else {
+				seen[key] = i
 			}
-			seen[key] = i
 		}
 		if len(f.Contents) > MaxFileBytes {
 			v.addf("%s: %d bytes, more than the %d allowed per file", where, len(f.Contents), MaxFileBytes)
@@ -183,6 +187,11 @@ func filePathProblem(p string) string {
 		return "path is not UTF-8"
 	case strings.ContainsFunc(p, unicode.IsControl):
 		return "control character in the path"
+	}
+	if msg := invisibleProblem(p); msg != "" {
+		return msg
+	}
+	switch {
 	case strings.Contains(p, `\`):
 		return `backslash in the path (use "/")`
 	case strings.HasPrefix(p, "/"):
@@ -202,9 +211,79 @@ func filePathProblem(p string) string {
 			return fmt.Sprintf("path segment %q has a character Windows can't hold (<>:\"|?*)", seg)
 		case strings.HasPrefix(seg, ".bigband") || strings.HasSuffix(seg, ".bigband-new"):
 			return "the name is bigband-dev's own (.bigband*, *.bigband-new)"
+		case isWindowsDevice(seg):
+			return fmt.Sprintf("path segment %q is a device name on Windows (CON, PRN, AUX, NUL, COM1-9, LPT1-9, with any extension): rename it", seg)
 		}
 	}
 	return ""
+}
+
+// sameFileWhy says how two paths that name one file differ, for the
+// duplicate error.
+func sameFileWhy(a, b string) string {
+	switch {
+	case a == b:
+		return ""
+	case norm.NFC.String(a) == norm.NFC.String(b):
+		return " (they differ only in Unicode normalisation, NFC vs NFD: macOS stores them as one file)"
+	case strings.EqualFold(a, b):
+		return " (they differ only in case: macOS and Windows store them as one file)"
+	default:
+		return " (they differ only in case and Unicode normalisation: macOS stores them as one file)"
+	}
+}
+
+// invisibleProblem refuses characters that change how a path is shown
+// without showing themselves: bidi controls can make "gpj.tsx" display
+// as "xst.jpg" in a review, and zero-width or other format characters
+// make two different names look the same.
+func invisibleProblem(p string) string {
+	for i, r := range p {
+		switch {
+		case isBidiControl(r):
+			return fmt.Sprintf("bidi control character U+%04X at byte %d of the path (it makes the name display differently from what it is)", r, i)
+		case unicode.Is(unicode.Cf, r) || invisibleLetter(r):
+			return fmt.Sprintf("invisible format character U+%04X at byte %d of the path", r, i)
+		case r != ' ' && (unicode.Is(unicode.Zs, r) || unicode.Is(unicode.Zl, r) || unicode.Is(unicode.Zp, r)):
+			return fmt.Sprintf("space character U+%04X at byte %d of the path (only the ASCII space is allowed)", r, i)
+		}
+	}
+	return ""
+}
+
+// isBidiControl reports the explicit directional formatting characters
+// (Unicode's Bidi_Control property).
+func isBidiControl(r rune) bool {
+	return r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069 || r == 0x200E || r == 0x200F || r == 0x061C
+}
+
+// invisibleLetter lists default-ignorable code points outside category Cf
+// that render as nothing: the Hangul fillers and the combining grapheme
+// joiner.
+func invisibleLetter(r rune) bool {
+	return r == 0x115F || r == 0x1160 || r == 0x3164 || r == 0xFFA0 || r == 0x034F
+}
+
+// windowsDevices are the names Windows opens as a device instead of a
+// file, whatever extension follows. COM and LPT take a digit, including
+// the superscripts ¹ ² ³ (Windows reads them as digits).
+var windowsDevices = map[string]bool{"CON": true, "PRN": true, "AUX": true, "NUL": true, "CONIN$": true, "CONOUT$": true}
+
+func isWindowsDevice(seg string) bool {
+	stem, _, _ := strings.Cut(seg, ".")
+	// Windows ignores spaces before the extension: "nul .txt" is NUL.
+	stem = strings.ToUpper(strings.TrimRight(stem, " "))
+	if windowsDevices[stem] {
+		return true
+	}
+	if len(stem) < 4 || (stem[:3] != "COM" && stem[:3] != "LPT") {
+		return false
+	}
+	switch stem[3:] {
+	case "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "¹", "²", "³":
+		return true
+	}
+	return false
 }
 
 func hasScriptExt(p string) bool {

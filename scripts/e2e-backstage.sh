@@ -8,7 +8,8 @@
 #      twice: the second run must change nothing
 #   4. yarn install, yarn tsc
 #   5. the Backstage backend plus `bigband-dev serve` on the backend guest:
-#      GET and POST /api/<id>/… through Backstage, and a clear 502 when the
+#      GET and POST /api/<id>/… through Backstage, the identity headers the
+#      guest gets (and no credentials), and a clear 502 when the
 #      bigband-dev host is down
 #   6. when Chromium is installed: the Backstage dev server, and the
 #      generated page opened in headless Chromium (guest sign-in, the
@@ -150,7 +151,9 @@ PIDS+=("$!")
 wait_for http://127.0.0.1:7007/.backstage/health/v1/readiness 180 || { tail -40 "$E2E_DIR/backend.log"; fail "the Backstage backend did not come up"; }
 step "Backstage backend up"
 grep -q "plugin=$BACK_ID\|$BACK_ID" "$E2E_DIR/backend.log" || echo "note: backend log does not mention $BACK_ID"
-TOKEN=$(curl -fsS http://127.0.0.1:7007/api/auth/guest/refresh | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).backstageIdentity.token))')
+GUEST=$(curl -fsS http://127.0.0.1:7007/api/auth/guest/refresh)
+TOKEN=$(node -e 'console.log(JSON.parse(process.argv[1]).backstageIdentity.token)' "$GUEST")
+USER_REF=$(node -e 'console.log(JSON.parse(process.argv[1]).backstageIdentity.identity.userEntityRef)' "$GUEST")
 api() { curl -sS -H "Authorization: Bearer $TOKEN" "$@"; }
 body=$(api -w ' %{http_code}' "http://127.0.0.1:7007/api/$BACK_ID/hello?name=backstage")
 echo "GET /api/$BACK_ID/hello -> $body"
@@ -159,6 +162,17 @@ head -c 3000000 /dev/urandom >"$E2E_DIR/tmp/payload"
 api -X POST --data-binary @"$E2E_DIR/tmp/payload" -H 'content-type: application/octet-stream' -o "$E2E_DIR/tmp/echoed" "http://127.0.0.1:7007/api/$BACK_ID/echo"
 cmp -s "$E2E_DIR/tmp/payload" "$E2E_DIR/tmp/echoed" || fail "POST /echo: 3 MB body did not come back intact"
 echo "POST /api/$BACK_ID/echo -> 3 MB echoed intact"
+# The guest sees who calls, as Backstage verified it, and no credentials,
+# whatever identity headers the caller made up.
+seen=$(api -H 'x-backstage-principal-type: service' -H 'X-Backstage-User-Entity-Ref: user:default/admin' -H 'Cookie: backstage-auth=x' "http://127.0.0.1:7007/api/$BACK_ID/headers")
+node -e '
+  const h = JSON.parse(process.argv[1]), ref = process.argv[2];
+  const bad = [];
+  if (h["x-backstage-principal-type"] !== "user") bad.push("principal type " + h["x-backstage-principal-type"]);
+  if (h["x-backstage-user-entity-ref"] !== ref) bad.push("user entity ref " + h["x-backstage-user-entity-ref"] + ", want " + ref);
+  for (const n of ["authorization", "cookie", "x-backstage-service-subject"]) if (n in h) bad.push(n + " reached the guest");
+  if (bad.length) { console.error(bad.join("\n")); process.exit(1); }' "$seen" "$USER_REF" || fail "identity headers: $seen"
+echo "GET /api/$BACK_ID/headers -> the guest sees principal user $USER_REF, no credentials"
 code=$(api -o /dev/null -w '%{http_code}' "http://127.0.0.1:7007/api/$BACK_ID/status/418")
 [ "$code" = 418 ] || fail "GET /status/418 -> $code"
 echo "GET /api/$BACK_ID/status/418 -> 418"

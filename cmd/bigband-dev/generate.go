@@ -50,7 +50,7 @@ func generateFlagSet(fs *flag.FlagSet) any {
 	fs.StringVar(&g.app, "app", "", "Backstage app `DIR` to wire the plugin into (package.json, App.tsx or the backend's index.ts)")
 	fs.Var(&g.system, "frontend-system", "frontend plugins: `new` (createFrontendPlugin) or legacy (createPlugin); default: what --app uses, else new")
 	fs.StringVar(&g.target, "target", backstage.DefaultTarget, "backend plugins: `URL` of the bigband-dev host when app-config sets no bigband.plugins.<id>.target")
-	fs.BoolVar(&g.force, "force", false, "overwrite generated files you have edited (default: keep yours, write <file>.bigband-new)")
+	fs.BoolVar(&g.force, "force", false, "overwrite generated files you have edited (default: keep yours, write <file>.bigband-new), and write into a directory that holds another plugin or files bigband-dev did not generate")
 	fs.DurationVar(&g.timeout, "timeout", 30*time.Second, "stop a guest call after `DURATION` (0: no limit)")
 	fs.BoolVar(&g.noCache, "no-cache", false, "don't use the on-disk cache of compiled code")
 	return g
@@ -140,6 +140,9 @@ func runGenerate(e *env, opts any, args []string) int {
 	}
 	fmt.Fprintf(e.stdout, "%s plugin %s in %s\n", kind, pkg.Name, filepath.Join(out, filepath.FromSlash(pkg.Dir)))
 	fmt.Fprint(e.stdout, indent(report.String()))
+	for _, n := range pkg.Notes {
+		fmt.Fprintf(e.stdout, "note: %s\n", n)
+	}
 	if len(report.Conflicts) > 0 {
 		fmt.Fprintf(e.stderr, "warning: %d file(s) you edited were kept; the new versions are beside them as .bigband-new (--force overwrites)\n", len(report.Conflicts))
 	}
