@@ -68,6 +68,9 @@ func Generate(ctx context.Context, rt *host.Runtime, wasm []byte, name string, t
 	}
 	ok = c.Step(PhaseRender, func() (err error) {
 		c.Package, err = backstage.Render(m, backstage.Options{ID: t.ID, FrontendSystem: t.FrontendSystem, Target: t.HostURL, Guest: name})
+		if c.Package != nil {
+			c.Notes = append(c.Notes, c.Package.Notes...)
+		}
 		var src backstage.SourceErrors
 		if errors.As(err, &src) {
 			// The guest's TSX doesn't parse: nothing is written, so the
