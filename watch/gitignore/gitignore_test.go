@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	)
+)
 
 // cases: one .gitignore (at the root unless base is set), then paths and
 // whether each is ignored. A trailing "/" on a path marks a directory.
