@@ -12,8 +12,8 @@
 //	command = "make"          # a string runs under `sh -c`; an array is argv, run without a shell
 //	env = { CFLAGS = "-O2" }  # added to the build's environment
 //	artifact = "plugin.wasm"  # where the build leaves the guest (default: the toolchain's)
-//	watch = ["src/**/*.c"]    # globs whose changes trigger a build (default: the toolchain's)
-//	ignore = ["gen/**"]       # globs never watched, beyond .gitignore and the built-in ignores
+//	watch = ["src/**/*.c"]    # globs (.gitignore syntax) whose changes trigger a build (default: the toolchain's)
+//	ignore = ["gen/"]         # globs never watched, beyond .gitignore and the built-in ignores
 //
 //	[serve]
 //	addr = "127.0.0.1:7008"   # where the host serves backend plugins
@@ -90,8 +90,9 @@ type Build struct {
 	Env map[string]string
 	// Artifact is the absolute path of the built .wasm, or "".
 	Artifact string
-	// Watch and Ignore are slash-separated globs relative to Dir ("**"
-	// matches any number of directories).
+	// Watch and Ignore are globs in .gitignore syntax, relative to Dir:
+	// "*.c" matches at any depth, "src/**/*.c" only under src, "!x"
+	// excludes again (package watch/gitignore).
 	Watch  []string
 	Ignore []string
 }

@@ -143,6 +143,7 @@ type Watcher struct {
 	polled   map[string]fileSig     // poll mode: each file as the last scan saw it
 	moved    bool                   // poll mode: the last scan saw a difference
 	pending  map[string]Op          // changes not yet delivered
+	ready    *Batch                 // pending as a Batch; nil when stale
 }
 
 // fileSig is what a poll compares between scans.
@@ -318,7 +319,11 @@ func (w *Watcher) run(ctx context.Context) {
 		var send chan Batch
 		var batch Batch
 		if len(w.pending) > 0 {
-			send, batch = w.batches, w.batch()
+			if w.ready == nil {
+				b := w.batch()
+				w.ready = &b
+			}
+			send, batch = w.batches, *w.ready
 		}
 		select {
 		case <-ctx.Done():
@@ -361,6 +366,7 @@ func (w *Watcher) run(ctx context.Context) {
 			w.flush()
 		case send <- batch:
 			clear(w.pending)
+			w.ready = nil
 		}
 	}
 }
@@ -425,6 +431,7 @@ func merge(old, cur Op) (Op, bool) {
 }
 
 func (w *Watcher) change(rel string, op Op) {
+	w.ready = nil
 	if merged, keep := merge(w.pending[rel], op); keep {
 		w.pending[rel] = merged
 	} else {
