@@ -19,6 +19,9 @@ func LoadGuest(ctx context.Context, rt *host.Runtime, wasm []byte, name string) 
 	var prog *host.Program
 	for _, k := range []Kind{Frontend, Backend} {
 		w, _ := r.Packages[pkg].World(k.World())
+		if prog != nil {
+			prog.Close(ctx) // typed by the frontend contract, it exported nothing
+		}
 		prog, err = rt.Load(ctx, wasm, host.LoadOptions{Name: name, Fallback: r, FallbackWorld: w})
 		if err != nil || !prog.TypedByFallback() || len(prog.Exports()) > 0 {
 			break
