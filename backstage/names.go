@@ -2,6 +2,8 @@ package backstage
 
 import (
 	"fmt"
+	"path"
+	"path/filepath"
 	"strings"
 
 	"github.com/bigband-dev/bigband/contract"
@@ -162,4 +164,28 @@ type Options struct {
 	// Guest names the guest file in the generated files' marker comments;
 	// "" falls back to the manifest's Guest.
 	Guest string
+}
+
+// IDFromName makes a plugin id from a file or directory name: "My_Plugin.wasm"
+// and "my-plugin.component.wasm" give "my-plugin". The result may still be
+// invalid (a name starting with a digit): check it with ValidID.
+func IDFromName(name string) string {
+	base := path.Base(filepath.ToSlash(name))
+	base = strings.TrimSuffix(base, path.Ext(base))
+	base = strings.TrimSuffix(base, ".component")
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(base) {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			dash = false
+			b.WriteRune(r)
+		default:
+			dash = true
+		}
+	}
+	return b.String()
 }

@@ -23,7 +23,7 @@ type Location struct {
 
 func (l Location) String() string {
 	var b strings.Builder
-	b.WriteString(l.File)
+	b.WriteString(filepath.Clean(l.File)) // go prints ./x.go; editors want x.go
 	fmt.Fprintf(&b, ":%d", l.Line)
 	if l.Col > 0 {
 		fmt.Fprintf(&b, ":%d", l.Col)

@@ -13,7 +13,7 @@ func TestLocations(t *testing.T) {
 		want      []string // Location.String(), in order
 	}{
 		{"go", "# example.com/guest\n./main.go:7:9: undefined: nope\n./main.go:8:2: declared and not used: x\n",
-			[]string{"./main.go:7:9: undefined: nope", "./main.go:8:2: declared and not used: x"}},
+			[]string{"main.go:7:9: undefined: nope", "main.go:8:2: declared and not used: x"}},
 		{"clang, warnings after errors, notes dropped", "plugin.c:3:5: warning: unused variable 'x' [-Wunused-variable]\n" +
 			"plugin.c:9:12: error: use of undeclared identifier 'y'\n    return y;\n           ^\n" +
 			"plugin.c:2:1: note: previous definition is here\n1 warning and 1 error generated.\n",

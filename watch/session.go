@@ -1,0 +1,365 @@
+package watch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bigband-dev/bigband/backstage"
+	"github.com/bigband-dev/bigband/host"
+	"github.com/bigband-dev/bigband/host/guesttext"
+	"github.com/bigband-dev/bigband/watch/config"
+	"github.com/bigband-dev/bigband/watch/fswatch"
+	"github.com/bigband-dev/bigband/watch/toolchain"
+)
+
+// DefaultAddr is where a session serves its backend plugins: the port the
+// generated backend plugins forward to (Backstage's backend has 7007).
+const DefaultAddr = "127.0.0.1:7008"
+
+// Options configure a Session.
+type Options struct {
+	// Sources are guest project directories or .wasm files (watched, not
+	// built).
+	Sources []string
+	// ID names the plugin; only with one source (default: bigband.toml's
+	// id, else the directory's or file's name).
+	ID string
+	// App is the Backstage app to write into and wire the plugins into
+	// once; Out overrides where plugins/ goes (default: App, else
+	// <source>/.bigband).
+	App, Out string
+	// Addr is where backend plugins are served (default DefaultAddr).
+	Addr           string
+	FrontendSystem backstage.FrontendSystem
+	Force          bool
+	// Poll watches by polling; Debounce overrides the watcher's default.
+	Poll     bool
+	Debounce time.Duration
+	// Runtime and Backend are the host's settings; a plugin's bigband.toml
+	// [limits] override them for that plugin.
+	Runtime host.Config
+	Backend host.BackendConfig
+	// Log receives diagnostics; Term gets build output as it comes and one
+	// line per cycle. Either may be nil.
+	Log  *slog.Logger
+	Term io.Writer
+	// OnCycle, when set, is called with every finished cycle.
+	OnCycle func(*Cycle)
+	// Listener, when set, is used instead of listening on Addr.
+	Listener net.Listener
+}
+
+// Session is a running `bigband-dev watch`: every source watched, built,
+// loaded, rendered and served on change.
+type Session struct {
+	opts    Options
+	log     *slog.Logger
+	term    *lockedWriter
+	plugins []*plugin
+	ln      net.Listener
+	srv     *http.Server
+}
+
+// NewSession detects every source's toolchain and reads its bigband.toml,
+// and listens on the host address, so a wrong source, a bad config or a
+// busy port fails before anything runs.
+func NewSession(opts Options) (*Session, error) {
+	if len(opts.Sources) == 0 {
+		return nil, errors.New("nothing to watch: give a guest project directory or a .wasm file")
+	}
+	if opts.ID != "" && len(opts.Sources) > 1 {
+		return nil, errors.New("--id names one plugin: with several sources, set id in each one's " + config.FileName)
+	}
+	if opts.Addr == "" {
+		opts.Addr = DefaultAddr
+	}
+	s := &Session{opts: opts, log: opts.Log, term: &lockedWriter{w: opts.Term}}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	ids := map[string]string{}
+	for _, src := range opts.Sources {
+		p, err := s.newPlugin(src)
+		if err != nil {
+			return nil, err
+		}
+		if prev, dup := ids[p.id]; dup {
+			return nil, fmt.Errorf("%s and %s are both plugin %q: give each its own id in %s", prev, src, p.id, config.FileName)
+		}
+		ids[p.id] = src
+		s.plugins = append(s.plugins, p)
+	}
+	s.ln = opts.Listener
+	if s.ln == nil {
+		ln, err := net.Listen("tcp", opts.Addr)
+		if err != nil {
+			return nil, fmt.Errorf("listen on %s: %w (is another bigband-dev running? pick another address with --addr)", opts.Addr, err)
+		}
+		s.ln = ln
+	}
+	s.srv = &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	return s, nil
+}
+
+// Addr is the address the session serves on.
+func (s *Session) Addr() string { return s.ln.Addr().String() }
+
+// Plugins lists the session's plugin ids.
+func (s *Session) Plugins() []string {
+	out := make([]string, len(s.plugins))
+	for i, p := range s.plugins {
+		out[i] = p.id
+	}
+	return out
+}
+
+// Rebuild asks every plugin for a cycle now (the `r` key).
+func (s *Session) Rebuild(trigger string) {
+	for _, p := range s.plugins {
+		select {
+		case p.rebuild <- trigger:
+		default: // one is pending already
+		}
+	}
+}
+
+// Run serves and watches until ctx is done, then stops builds, gives
+// requests in flight up to grace to finish, and frees the port.
+func (s *Session) Run(ctx context.Context, grace time.Duration) error {
+	errc := make(chan error, 1)
+	go func() {
+		if err := s.srv.Serve(s.ln); !errors.Is(err, http.ErrServerClosed) {
+			errc <- err
+		}
+	}()
+	var wg sync.WaitGroup
+	for _, p := range s.plugins {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p.run(ctx)
+		}()
+	}
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+	}
+	shut, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if serr := s.srv.Shutdown(shut); serr != nil {
+		s.srv.Close()
+	}
+	wg.Wait()
+	for _, p := range s.plugins {
+		p.close()
+	}
+	return err
+}
+
+// ServeHTTP routes /api/<id>/... to that backend plugin with the prefix
+// taken off, as the generated routers send it. With a single backend,
+// every other path goes to it too, as with `bigband-dev serve`.
+func (s *Session) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var only *plugin
+	n := 0
+	for _, p := range s.plugins {
+		prefix := "/api/" + p.id
+		if r.URL.Path == prefix || strings.HasPrefix(r.URL.Path, prefix+"/") {
+			r2 := r.Clone(r.Context())
+			r2.URL.Path = strings.TrimPrefix(r.URL.Path, prefix)
+			r2.URL.RawPath = ""
+			if r2.URL.Path == "" {
+				r2.URL.Path = "/"
+			}
+			// The guest's path-with-query comes from RequestURI.
+			r2.RequestURI = r2.URL.RequestURI()
+			p.serveHTTP(w, r2)
+			return
+		}
+		if p.isBackend() {
+			only, n = p, n+1
+		}
+	}
+	if n == 1 {
+		only.serveHTTP(w, r)
+		return
+	}
+	var ids []string
+	for _, p := range s.plugins {
+		ids = append(ids, "/api/"+p.id+"/")
+	}
+	http.Error(w, "no plugin here; the session serves "+strings.Join(ids, ", "), http.StatusNotFound)
+}
+
+// report prints a cycle: its error in full first, then its one line.
+func (s *Session) report(c *Cycle) {
+	var b strings.Builder
+	if c.Err != nil {
+		fmt.Fprintf(&b, "error: %s: %s\n", c.Plugin, guesttext.Sanitize(c.Err.Error(), guesttext.DefaultMax))
+	}
+	for _, n := range c.Notes {
+		fmt.Fprintf(&b, "note: %s\n", n)
+	}
+	b.WriteString(c.Summary())
+	b.WriteByte('\n')
+	s.term.Write([]byte(b.String()))
+	if s.opts.OnCycle != nil {
+		s.opts.OnCycle(c)
+	}
+}
+
+// newPlugin sets up one source: its config, toolchain, id, target and
+// runtime.
+func (s *Session) newPlugin(src string) (*plugin, error) {
+	fi, err := os.Stat(src)
+	if err != nil {
+		return nil, err
+	}
+	dir := src
+	if !fi.IsDir() {
+		dir = filepath.Dir(src)
+	}
+	cfg, err := config.Load(dir)
+	if err != nil {
+		return nil, err
+	}
+	spec, err := toolchain.Detect(src)
+	if err != nil {
+		return nil, err
+	}
+	if fi.IsDir() {
+		spec = spec.With(cfg)
+	}
+	p := &plugin{s: s, src: src, cfg: cfg, spec: spec, rebuild: make(chan string, 1)}
+	p.id = s.opts.ID
+	if p.id == "" {
+		p.id = cfg.ID
+	}
+	if p.id == "" {
+		name := filepath.Base(spec.Dir)
+		if !fi.IsDir() {
+			name = filepath.Base(src)
+		}
+		p.id = backstage.IDFromName(name)
+	}
+	if err := backstage.ValidID(p.id); err != nil {
+		return nil, fmt.Errorf("%s: %w (set id in %s or pass --id)", src, err, config.FileName)
+	}
+	app := s.opts.App
+	if app == "" {
+		app = cfg.App
+	}
+	out := s.opts.Out
+	if out == "" {
+		out = app
+	}
+	if out == "" {
+		out = filepath.Join(spec.Dir, ".bigband")
+	}
+	p.target = Target{
+		ID: p.id, Out: out, App: app, Wire: app != "",
+		FrontendSystem: s.opts.FrontendSystem,
+		HostURL:        "http://" + s.opts.Addr + "/api/" + p.id,
+		Force:          s.opts.Force,
+	}
+	rc, bc := s.opts.Runtime, s.opts.Backend
+	applyLimits(&rc, &bc, cfg.Limits)
+	p.bcfg = bc
+	rt, err := host.NewRuntime(context.Background(), rc)
+	if err != nil {
+		return nil, err
+	}
+	p.rt = rt
+	return p, nil
+}
+
+// applyLimits lets a plugin's bigband.toml [limits] override the session's.
+func applyLimits(rc *host.Config, bc *host.BackendConfig, l config.Limits) {
+	if l.Memory > 0 {
+		rc.MemoryLimitPages = uint32((l.Memory + 65535) / 65536)
+	}
+	if l.Timeout > 0 {
+		rc.CallTimeout = l.Timeout
+		bc.RequestTimeout = l.Timeout
+	}
+	if l.MaxBody > 0 {
+		bc.MaxBodyBytes = l.MaxBody
+	}
+	if l.Pool > 0 {
+		bc.PoolSize = l.Pool
+	}
+}
+
+// lockedWriter serialises lines from several plugins onto one terminal.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(b []byte) (int, error) {
+	if l.w == nil {
+		return len(b), nil
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(b)
+}
+
+// prefixWriter starts every line with a prefix, so the build output of
+// several plugins stays readable.
+type prefixWriter struct {
+	w      io.Writer
+	prefix string
+	mid    bool // inside a line
+}
+
+func (p *prefixWriter) Write(b []byte) (int, error) {
+	var out []byte
+	for _, c := range b {
+		if !p.mid {
+			out = append(out, p.prefix...)
+			p.mid = true
+		}
+		out = append(out, c)
+		if c == '\n' {
+			p.mid = false
+		}
+	}
+	if _, err := p.w.Write(out); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}
+
+// describe names what triggered a cycle: the changed files, shortened.
+func describe(b fswatch.Batch) string {
+	paths := b.Paths()
+	sort.Strings(paths)
+	switch len(paths) {
+	case 0:
+		return "change"
+	case 1:
+		return paths[0]
+	case 2:
+		return paths[0] + ", " + paths[1]
+	}
+	return fmt.Sprintf("%s and %d more", paths[0], len(paths)-1)
+}
