@@ -256,6 +256,9 @@ func (ci *coreInstance) nanosleep(ns int64) {
 	select {
 	case <-t.C:
 	case <-done:
+		// Returning would let the guest carry on past its deadline; a host
+		// function's panic traps it.
+		panic(context.Cause(*ci.ctx.Load()))
 	}
 }
 
@@ -284,6 +287,11 @@ func (ci *coreInstance) call(ctx context.Context, p *Program, e *Export, args []
 		return nil, err
 	}
 	res, err := fn.Call(ctx, core...)
+	if err == nil && ctx.Err() != nil {
+		// Returned just as the deadline passed: wazero may have closed the
+		// module already.
+		err = context.Cause(ctx)
+	}
 	if err != nil {
 		return nil, &trapError{err}
 	}

@@ -47,6 +47,11 @@ func (p *Program) Instantiate(ctx context.Context) (*Instance, error) {
 	} else {
 		inst.comp, err = p.rt.instantiateComponent(ictx, p)
 	}
+	if err == nil && ctx.Err() != nil {
+		// Finished as the deadline passed: wazero may have closed modules.
+		inst.release(context.Background())
+		return nil, fmt.Errorf("%s: instantiate: stopped: %w", p.name, context.Cause(ctx))
+	}
 	if err != nil {
 		// Modules whose start function failed are never closed by wazero;
 		// their memories go here.

@@ -562,6 +562,11 @@ func (fn *compFunc) invoke(ctx context.Context, args []any) (any, error) {
 		return nil, err
 	}
 	res, err := fn.core.mod.ExportedFunction(fn.core.name).Call(ctx, core...)
+	if err == nil && ctx.Err() != nil {
+		// Returned just as the deadline passed: wazero may have closed the
+		// module already.
+		err = context.Cause(ctx)
+	}
 	if err != nil {
 		return nil, &trapError{err}
 	}

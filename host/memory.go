@@ -12,11 +12,12 @@ import (
 const wasmPage = 64 << 10
 
 // DefaultMemoryLimit caps each linear memory of a guest instance when
-// Config.MemoryLimitPages is 0. Measured peaks of the example guests (see
-// memory_test.go): C 2 MiB, Go 8 MiB, componentize-js 40 MiB (main module
-// plus its adapter) for the 1.1 MB file the frontend fixture returns; 512
-// MiB leaves an order of magnitude of headroom for real plugins while a
-// runaway guest stops far below what a dev machine has.
+// Config.MemoryLimitPages is 0. Peaks measured on the example guests over
+// the host tests: C 1 MiB, Go 10 MiB, componentize-js 10 MiB serving
+// requests, 37 MiB streaming a large body and 54 MiB returning the
+// frontend fixture's 1.1 MB file. 512 MiB leaves ten times the largest for
+// real plugins, while a runaway guest stops far below what a dev machine
+// has.
 const DefaultMemoryLimit = 512 << 20
 
 // NoMemoryLimit, as Config.MemoryLimitPages, lifts the limit to all that a
@@ -40,7 +41,7 @@ func (r *Runtime) MemoryLimit() uint64 { return uint64(r.memPages) * wasmPage }
 
 // memoryLimitNote explains the limit in an error, with what raises it.
 func (r *Runtime) memoryLimitNote() string {
-	return fmt.Sprintf("the memory limit is %d MiB per memory (Config.MemoryLimitPages; the --memory flag raises it)", r.MemoryLimit()>>20)
+	return fmt.Sprintf("the memory limit is %s per memory (Config.MemoryLimitPages; --max-memory raises it)", sizeText(r.MemoryLimit()))
 }
 
 // memories tracks the linear memories of one instance. Each reserves its
@@ -135,4 +136,17 @@ func (r *Runtime) explainCompileError(err error) error {
 		return fmt.Errorf("%w: %s", err, r.memoryLimitNote())
 	}
 	return err
+}
+
+// sizeText writes a byte count in the largest binary unit that divides it.
+func sizeText(n uint64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GiB", n>>30)
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
