@@ -12,13 +12,16 @@ import (
 )
 
 // DefaultCacheMaxBytes is the compilation cache's size cap when
-// Config.CacheMaxBytes is 0. The JS engine guests compile to ~60 MB each,
-// so this keeps a dozen or so guests' code, far more than a dev loop uses.
+// Config.CacheMaxBytes is 0. A componentize-js guest compiles to ~50 MB,
+// a Go guest to ~7 MB, so this keeps some twenty JS builds' code, more than
+// a dev loop goes back to.
 const DefaultCacheMaxBytes = 1 << 30
 
 // cacheDir is the on-disk compilation cache, kept under a size cap by
 // evicting the least recently used entries. wazero writes one file per
-// compiled module (under a subdirectory per wazero version and platform);
+// compiled module, named by a hex SHA-256, under a subdirectory per wazero
+// version and platform (wazero-<version>-<arch>-<os>); nothing else is
+// touched;
 // an entry's last use is its access time where the file system records
 // one, else when it was written.
 type cacheDir struct {
@@ -75,6 +78,12 @@ func (c *cacheDir) evict() {
 		if err != nil || !d.Type().IsRegular() {
 			return nil
 		}
+		// Only what wazero wrote: the cache dir may have been pointed at a
+		// directory holding other files.
+		key, _, _ := strings.Cut(d.Name(), ".")
+		if !strings.HasPrefix(filepath.Base(filepath.Dir(path)), "wazero-") || !isCacheKey(key) {
+			return nil
+		}
 		info, err := d.Info()
 		if err != nil {
 			return nil
@@ -105,4 +114,17 @@ func (c *cacheDir) evict() {
 			total -= e.size
 		}
 	}
+}
+
+// isCacheKey reports a wazero cache file name: a hex SHA-256.
+func isCacheKey(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
