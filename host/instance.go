@@ -110,7 +110,9 @@ func (i *Instance) CallExport(ctx context.Context, e *Export, args ...any) (any,
 	return v, nil
 }
 
-// Close releases the instance.
+// Close releases the instance: its modules, the memory reserved for it
+// (mapped outside the Go heap, so an instance dropped without Close keeps
+// it) and its hold on the program's code.
 func (i *Instance) Close(ctx context.Context) {
 	i.mu.Lock()
 	defer i.mu.Unlock()
