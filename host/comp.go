@@ -64,7 +64,7 @@ func (r *Runtime) loadComponent(ctx context.Context, p *Program, wasm []byte) er
 	if err := cp.checkImports(c, res, world); err != nil {
 		return fmt.Errorf("%s: %w", p.name, err)
 	}
-	if err := cp.buildHostModule(ctx, r); err != nil {
+	if err := cp.buildHostModule(ctx, r, p); err != nil {
 		return fmt.Errorf("%s: %w", p.name, err)
 	}
 	p.comp = cp
@@ -83,8 +83,9 @@ func (cp *compProgram) plan(ctx context.Context, r *Runtime, p *Program, c *comp
 			}
 			m, err := r.wz.CompileModule(ctx, b)
 			if err != nil {
-				return fmt.Errorf("core module %d: %w", def.Index, err)
+				return fmt.Errorf("core module %d: %w", def.Index, r.explainCompileError(err))
 			}
+			p.own(m)
 			cp.modules[def] = m
 		case *component.NestedComponent:
 			if err := cp.plan(ctx, r, p, def.Component); err != nil {
@@ -163,7 +164,7 @@ func (cp *compProgram) checkImports(c *component.Component, res *wit.Resolve, wo
 
 // buildHostModule compiles and instantiates the host module once for the
 // program; its functions find their instance in the call's context.
-func (cp *compProgram) buildHostModule(ctx context.Context, r *Runtime) error {
+func (cp *compProgram) buildHostModule(ctx context.Context, r *Runtime, p *Program) error {
 	b := r.wz.NewHostModuleBuilder("$bigband-host")
 	for k, sig := range cp.hostSig {
 		b.NewFunctionBuilder().WithGoModuleFunction(api.GoModuleFunc(func(ctx context.Context, _ api.Module, stack []uint64) {
@@ -180,10 +181,12 @@ func (cp *compProgram) buildHostModule(ctx context.Context, r *Runtime) error {
 	if err != nil {
 		return err
 	}
+	p.own(compiled)
 	mod, err := r.wz.InstantiateModule(ctx, compiled, wazero.NewModuleConfig().WithName(""))
 	if err != nil {
 		return err
 	}
+	p.own(mod)
 	cp.hostMod = mod
 	return nil
 }
@@ -225,21 +228,23 @@ func named(f *wit.Function, name string) *wit.Function {
 
 // reexportModule compiles (once per shape) and instantiates a re-export
 // module.
-func (cp *compProgram) reexportModule(ctx context.Context, r *Runtime, re *reexport) (api.Module, error) {
+func (cp *compProgram) reexportModule(ctx context.Context, r *Runtime, p *Program, re *reexport) (api.Module, error) {
 	key := re.key()
+	// Held while compiling so two instantiations racing compile (and own)
+	// one copy.
 	cp.mu.Lock()
 	compiled, ok := cp.reexports[key]
-	cp.mu.Unlock()
 	if !ok {
 		var err error
 		compiled, err = r.wz.CompileModule(ctx, re.encode())
 		if err != nil {
+			cp.mu.Unlock()
 			return nil, fmt.Errorf("linking core instance: %w", err)
 		}
-		cp.mu.Lock()
+		p.own(compiled)
 		cp.reexports[key] = compiled
-		cp.mu.Unlock()
 	}
+	cp.mu.Unlock()
 	return r.wz.InstantiateModule(withResolver(ctx, func(name string) api.Module {
 		var i int
 		if _, err := fmt.Sscanf(name, "m%d", &i); err == nil && i < len(re.sources) {
@@ -262,6 +267,7 @@ type compInstance struct {
 	mods   []api.Module
 	wasi   *wasi.State
 	top    *frame
+	frames []*frame // every component instance of the tree, top first
 	out    *lineLogger
 	errOut *lineLogger
 }

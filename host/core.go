@@ -4,7 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"slices"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/bigband-dev/bigband/host/abi"
 	"github.com/bigband-dev/bigband/wit"
@@ -27,7 +30,15 @@ const wasiP1 = "wasi_snapshot_preview1"
 // ensureWASIP1 instantiates wazero's preview 1 host module once per runtime.
 func (r *Runtime) ensureWASIP1(ctx context.Context) error {
 	r.wasiOnce.Do(func() {
-		_, r.wasiErr = wasi_snapshot_preview1.Instantiate(ctx, r.wz)
+		b := r.wz.NewHostModuleBuilder(wasiP1)
+		wasi_snapshot_preview1.NewFunctionExporter().ExportFunctions(b)
+		compiled, err := b.Compile(ctx)
+		if err != nil {
+			r.wasiErr = err
+			return
+		}
+		r.wasiP1 = compiled.ExportedFunctions()
+		_, r.wasiErr = r.wz.InstantiateModule(ctx, compiled, wazero.NewModuleConfig())
 	})
 	return r.wasiErr
 }
@@ -37,22 +48,13 @@ func (r *Runtime) ensureWASIP1(ctx context.Context) error {
 func (r *Runtime) loadCore(ctx context.Context, p *Program, wasm []byte, typing *wit.Resolve, world wit.WorldID, byShortName bool) error {
 	mod, err := r.wz.CompileModule(ctx, wasm)
 	if err != nil {
-		return fmt.Errorf("%s: %w", p.name, err)
+		return fmt.Errorf("%s: %w", p.name, r.explainCompileError(err))
 	}
-	var unknown []string
-	for _, imp := range mod.ImportedFunctions() {
-		m, n, _ := imp.Import()
-		if m != wasiP1 {
-			unknown = append(unknown, m+"."+n)
-		}
-	}
-	if len(unknown) > 0 {
-		return fmt.Errorf("%s: imports not provided by the host: %s (a core-module guest may import only %s)", p.name, strings.Join(unknown, ", "), wasiP1)
-	}
+	p.own(mod)
 	if err := r.ensureWASIP1(ctx); err != nil {
 		return err
 	}
-	if err := r.checkP1Imports(mod); err != nil {
+	if err := r.checkCoreImports(mod); err != nil {
 		return fmt.Errorf("%s: %w", p.name, err)
 	}
 	cp := &coreProgram{mod: mod, names: map[*Export]string{}}
@@ -99,6 +101,48 @@ func (r *Runtime) loadCore(ctx context.Context, p *Program, wasm []byte, typing 
 	}
 	p.core = cp
 	return nil
+}
+
+// checkCoreImports lists, one per line, each import of a core module the
+// host can't provide, with what to do about it.
+func (r *Runtime) checkCoreImports(mod wazero.CompiledModule) error {
+	provided := r.wasiP1
+	var lines []string
+	add := func(m, n, kind string) {
+		var fix string
+		switch {
+		case m == wasiP1:
+			fix = fmt.Sprintf("not a %s function the host provides (this is a %s; check the name, or the guest's toolchain targets a newer WASI)", wasiP1, kind)
+		case m == "env":
+			fix = fmt.Sprintf("a %s the guest expects its embedder to supply; a core-module guest may import only %s: build with wasi-libc (clang --target=wasm32-wasi) or GOOS=wasip1 and resolve the symbol at link time, or make the guest a component", kind, wasiP1)
+		case strings.HasPrefix(m, "wasi:"):
+			fix = fmt.Sprintf("a component-model import: a core module can't use it; turn the guest into a component (wasm-tools component new with an adapter) so the host links %s", m)
+		default:
+			fix = fmt.Sprintf("not provided (a %s); a core-module guest may import only %s functions: build with wasi-libc or GOOS=wasip1, or make the guest a component", kind, wasiP1)
+		}
+		lines = append(lines, fmt.Sprintf("  %s.%s: %s", m, n, fix))
+	}
+	for _, imp := range mod.ImportedFunctions() {
+		m, n, _ := imp.Import()
+		d, ok := provided[n]
+		switch {
+		case m != wasiP1 || !ok:
+			add(m, n, "function")
+		case !slices.Equal(imp.ParamTypes(), d.ParamTypes()) || !slices.Equal(imp.ResultTypes(), d.ResultTypes()):
+			// Instantiation would refuse it too, but only the first and as
+			// "signature mismatch: i32i32_i32 != i32i32i32i32_i32".
+			lines = append(lines, fmt.Sprintf("  %s.%s: core signature %s, WASI preview 1 declares %s: declare it as WASI preview 1 does",
+				m, n, coreSig(imp), coreSig(d)))
+		}
+	}
+	for _, imp := range mod.ImportedMemories() {
+		m, n, _ := imp.Import()
+		add(m, n, "memory")
+	}
+	if len(lines) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%d import(s) the host can't provide:\n%s", len(lines), strings.Join(lines, "\n"))
 }
 
 // matchPrefix finds the core export prefix serving an interface: its full
@@ -176,18 +220,19 @@ type coreInstance struct {
 	realloc api.Function
 	stdout  *lineLogger
 	stderr  *lineLogger
+	// ctx is the context of what runs now (instantiation or a call), so a
+	// sleep ends when it is done.
+	ctx atomic.Pointer[context.Context]
 }
 
 func (r *Runtime) instantiateCore(ctx context.Context, p *Program) (*coreInstance, error) {
-	ci := &coreInstance{
-		stdout: &lineLogger{log: r.log, plugin: p.name, stream: "stdout"},
-		stderr: &lineLogger{log: r.log, plugin: p.name, stream: "stderr"},
-	}
+	ci := &coreInstance{stdout: p.newLineLogger("stdout"), stderr: p.newLineLogger("stderr")}
+	ci.ctx.Store(&ctx)
 	// No filesystem, environment or arguments: guests get only what is
 	// configured. Real clocks and randomness, which guests' runtimes need.
 	cfg := wazero.NewModuleConfig().WithName("").WithStartFunctions().
 		WithStdout(ci.stdout).WithStderr(ci.stderr).
-		WithSysWalltime().WithSysNanotime().WithSysNanosleep().WithRandSource(rand.Reader)
+		WithSysWalltime().WithSysNanotime().WithNanosleep(ci.nanosleep).WithRandSource(rand.Reader)
 	mod, err := r.wz.InstantiateModule(ctx, p.core.mod, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("%s: instantiate: %w", p.name, err)
@@ -202,6 +247,27 @@ func (r *Runtime) instantiateCore(ctx context.Context, p *Program) (*coreInstanc
 		}
 	}
 	return ci, nil
+}
+
+// nanosleep serves poll_oneoff's clock subscriptions (a guest's sleep):
+// wazero's own sleep ignores the call's context, this one ends with it.
+func (ci *coreInstance) nanosleep(ns int64) {
+	if ns <= 0 {
+		return
+	}
+	t := time.NewTimer(time.Duration(ns))
+	defer t.Stop()
+	var done <-chan struct{}
+	if ctx := ci.ctx.Load(); ctx != nil {
+		done = (*ctx).Done()
+	}
+	select {
+	case <-t.C:
+	case <-done:
+		// Returning would let the guest carry on past its deadline; a host
+		// function's panic traps it.
+		panic(context.Cause(*ci.ctx.Load()))
+	}
 }
 
 func (ci *coreInstance) reallocFunc() abi.Realloc {
@@ -221,6 +287,7 @@ func (ci *coreInstance) reallocFunc() abi.Realloc {
 func (ci *coreInstance) call(ctx context.Context, p *Program, e *Export, args []any) (any, error) {
 	name := p.core.names[e]
 	fn := ci.mod.ExportedFunction(name)
+	ci.ctx.Store(&ctx)
 	cx := &abi.Cx{Ctx: ctx, Types: p.types, Memory: ci.memory, Realloc: ci.reallocFunc(), Encoding: p.core.enc,
 		Handles: &abi.Handles{}, Scope: &abi.CallScope{}, Budget: p.rt.resultBudget(ctx)}
 	core, err := e.abi.LowerArgs(cx, args)
@@ -228,6 +295,11 @@ func (ci *coreInstance) call(ctx context.Context, p *Program, e *Export, args []
 		return nil, err
 	}
 	res, err := fn.Call(ctx, core...)
+	if err == nil && ctx.Err() != nil {
+		// Returned just as the deadline passed: wazero may have closed the
+		// module already.
+		err = context.Cause(ctx)
+	}
 	if err != nil {
 		return nil, &trapError{err}
 	}

@@ -2,11 +2,11 @@ package host
 
 import (
 	"context"
-
 	"errors"
 	"fmt"
-	"github.com/bigband-dev/bigband/host/abi"
 	"sync"
+
+	"github.com/bigband-dev/bigband/host/abi"
 )
 
 // trapError marks an error that left the instance in an undefined state:
@@ -28,18 +28,38 @@ type Instance struct {
 	broken bool
 	core   *coreInstance
 	comp   *compInstance
+	mems   memories
 }
 
-// Instantiate creates a fresh instance of p.
+// Instantiate creates a fresh instance of p. Config.CallTimeout bounds it
+// (start functions, _initialize, a component's whole instance tree).
 func (p *Program) Instantiate(ctx context.Context) (*Instance, error) {
+	if err := p.acquire(); err != nil {
+		return nil, fmt.Errorf("%s: instantiate: %w", p.name, err)
+	}
+	ctx, cancel := p.rt.deadline(ctx)
+	defer cancel()
 	inst := &Instance{p: p}
+	ictx := inst.mems.with(ctx)
 	var err error
 	if p.core != nil {
-		inst.core, err = p.rt.instantiateCore(ctx, p)
+		inst.core, err = p.rt.instantiateCore(ictx, p)
 	} else {
-		inst.comp, err = p.rt.instantiateComponent(ctx, p)
+		inst.comp, err = p.rt.instantiateComponent(ictx, p)
+	}
+	if err == nil && ctx.Err() != nil {
+		// Finished as the deadline passed: wazero may have closed modules.
+		inst.release(context.Background())
+		return nil, fmt.Errorf("%s: instantiate: stopped: %w", p.name, context.Cause(ctx))
 	}
 	if err != nil {
+		// Modules whose start function failed are never closed by wazero;
+		// their memories go here.
+		inst.mems.release()
+		p.unref(context.Background())
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("%s: instantiate: stopped: %w", p.name, context.Cause(ctx))
+		}
 		return nil, err
 	}
 	return inst, nil
@@ -67,11 +87,8 @@ func (i *Instance) CallExport(ctx context.Context, e *Export, args ...any) (any,
 	if i.broken {
 		return nil, fmt.Errorf("%s: %s: %w", i.p.name, e.Name, ErrBroken)
 	}
-	if t := i.p.rt.cfg.CallTimeout; t > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, t)
-		defer cancel()
-	}
+	ctx, cancel := i.p.rt.deadline(ctx)
+	defer cancel()
 	var v any
 	var err error
 	if i.core != nil {
@@ -93,7 +110,9 @@ func (i *Instance) CallExport(ctx context.Context, e *Export, args ...any) (any,
 	return v, nil
 }
 
-// Close releases the instance.
+// Close releases the instance: its modules, the memory reserved for it
+// (mapped outside the Go heap, so an instance dropped without Close keeps
+// it) and its hold on the program's code.
 func (i *Instance) Close(ctx context.Context) {
 	i.mu.Lock()
 	defer i.mu.Unlock()
@@ -103,13 +122,21 @@ func (i *Instance) Close(ctx context.Context) {
 	}
 }
 
+// release closes the instance's modules, unmaps its memories and drops its
+// reference to the program's code. It runs once, when the instance becomes
+// broken.
 func (i *Instance) release(ctx context.Context) {
 	if i.core != nil {
 		i.core.close(ctx)
 	} else {
 		i.comp.close(ctx)
 	}
+	i.mems.release()
+	i.p.unref(ctx)
 }
+
+// MemoryBytes is the size of the instance's linear memories together.
+func (i *Instance) MemoryBytes() uint64 { return i.mems.committed() }
 
 // DropResource drops an owned handle to a guest resource that a call
 // returned to the host, running the guest's destructor.
@@ -122,19 +149,40 @@ func (i *Instance) DropResource(ctx context.Context, r abi.Resource) error {
 	if r.Type.Dtor == nil {
 		return nil
 	}
+	ctx, cancel := i.p.rt.deadline(ctx)
+	defer cancel()
 	if i.comp != nil {
 		ctx = context.WithValue(ctx, instanceKey{}, i.comp)
 	}
 	if err := r.Type.Dtor(ctx, r.Rep); err != nil {
 		i.broken = true
 		i.release(context.Background())
+		if ctx.Err() != nil {
+			return fmt.Errorf("%s: drop %s: stopped: %w", i.p.name, r.Type.Name, context.Cause(ctx))
+		}
 		return fmt.Errorf("%s: drop %s: %w", i.p.name, r.Type.Name, err)
 	}
 	return nil
 }
 
 // LiveHandles counts the resource handles alive in the instance: entries in
-// its handle tables and host objects it holds. A request that leaves many
-// behind is a leak, and the instance should not be reused.
-// (Placeholder body: the runtime work of issue 9 makes this real.)
-func (i *Instance) LiveHandles() int { return 0 }
+// the handle table of every component instance of its tree, plus the host
+// objects (fields, streams, pollables...) registered for it, so a host
+// resource the guest holds counts twice. A request that leaves many behind
+// is a leak, and the instance should not be reused. A core module, and a
+// discarded instance, have none.
+func (i *Instance) LiveHandles() int {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if i.broken || i.comp == nil {
+		return 0
+	}
+	n := 0
+	for _, f := range i.comp.frames {
+		n += f.handles.Len()
+	}
+	for _, rt := range i.comp.hostRT {
+		n += rt.Live()
+	}
+	return n
+}

@@ -150,13 +150,14 @@ func (r *Runtime) instantiateComponent(ctx context.Context, p *Program) (*compIn
 		rtypes: map[wit.TypeID]*abi.ResourceType{},
 		hostRT: map[string]*abi.ResourceType{},
 		host:   make([]hostImpl, len(p.comp.hostSig)),
-		out:    &lineLogger{log: r.log, plugin: p.name, stream: "stdout"},
-		errOut: &lineLogger{log: r.log, plugin: p.name, stream: "stderr"},
+		out:    p.newLineLogger("stdout"),
+		errOut: p.newLineLogger("stderr"),
 	}
 	ci.wasi = wasi.NewState(wasi.Config{Stdout: ci.out, Stderr: ci.errOut})
 	ctx = context.WithValue(ctx, instanceKey{}, ci)
 	top := &frame{ci: ci, c: p.comp.c}
 	ci.top = top
+	ci.frames = append(ci.frames, top)
 	if err := top.run(ctx, r); err != nil {
 		ci.close(ctx)
 		return nil, fmt.Errorf("%s: instantiate: %w", p.name, err)
@@ -198,6 +199,7 @@ func (f *frame) exec(ctx context.Context, r *Runtime, cp *compProgram, d compone
 	case *component.Instantiate:
 		cv := f.comps[def.Component]
 		child := &frame{ci: f.ci, c: cv.c, outer: cv.outer, args: map[string]item{}}
+		f.ci.frames = append(f.ci.frames, child)
 		for _, a := range def.Args {
 			it, err := f.space(a.Sort, a.Index)
 			if err != nil {
@@ -390,7 +392,7 @@ func (ci *coreInst) module(ctx context.Context, r *Runtime, cp *compProgram) (ap
 			return nil, fmt.Errorf("inline export %q: %w", e.Name, err)
 		}
 	}
-	mod, err := cp.reexportModule(ctx, r, re)
+	mod, err := cp.reexportModule(ctx, r, ci.from.ci.p, re)
 	if err != nil {
 		return nil, err
 	}
@@ -566,6 +568,11 @@ func (fn *compFunc) invoke(ctx context.Context, args []any) (any, error) {
 		return nil, err
 	}
 	res, err := fn.core.mod.ExportedFunction(fn.core.name).Call(ctx, core...)
+	if err == nil && ctx.Err() != nil {
+		// Returned just as the deadline passed: wazero may have closed the
+		// module already.
+		err = context.Cause(ctx)
+	}
 	if err != nil {
 		return nil, &trapError{err}
 	}

@@ -35,45 +35,58 @@ func (r *Runtime) Load(ctx context.Context, wasm []byte, opts LoadOptions) (*Pro
 		name = "guest"
 	}
 	p := &Program{rt: r, name: name}
+	p.output = newOutputLimiter(r.log, name, r.cfg.Output)
+	if err := r.load(ctx, p, wasm, opts); err != nil {
+		// Release whatever was compiled before the failure: a watch loop
+		// loading broken builds all day must not accumulate code.
+		p.Close(ctx)
+		return nil, err
+	}
+	r.cacheDir.evict()
+	return p, nil
+}
+
+func (r *Runtime) load(ctx context.Context, p *Program, wasm []byte, opts LoadOptions) error {
+	name := p.name
 	switch {
 	case len(wasm) < 8 || !bytes.Equal(wasm[:4], coreMagic[:4]):
-		return nil, fmt.Errorf("%s: not a WebAssembly binary (no \\0asm header)", name)
+		return fmt.Errorf("%s: not a WebAssembly binary (no \\0asm header)", name)
 	case bytes.Equal(wasm[:8], coreMagic):
 		cm, err := component.DecodeCore(wasm)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+			return fmt.Errorf("%s: %w", name, err)
 		}
 		switch {
 		case len(cm.ComponentTypes) > 0:
 			res, world, err := cm.World()
 			if err != nil {
-				return nil, fmt.Errorf("%s: component-type section: %w", name, err)
+				return fmt.Errorf("%s: component-type section: %w", name, err)
 			}
 			if err := r.loadCore(ctx, p, wasm, res, world, false); err != nil {
-				return nil, err
+				return err
 			}
 			p.core.enc = embeddedEncoding(cm)
 		case opts.Fallback != nil:
 			p.fallback = true
 			if err := r.loadCore(ctx, p, wasm, opts.Fallback, opts.FallbackWorld, true); err != nil {
-				return nil, err
+				return err
 			}
 		default:
-			return nil, fmt.Errorf("%s: core module without a component-type section: a fallback world is needed to type its exports", name)
+			return fmt.Errorf("%s: core module without a component-type section: a fallback world is needed to type its exports", name)
 		}
 	case bytes.Equal(wasm[:8], componentMagic):
 		if err := r.loadComponent(ctx, p, wasm); err != nil {
-			return nil, err
+			return err
 		}
 	default:
-		return nil, fmt.Errorf("%s: unsupported WebAssembly version or layer % x", name, wasm[4:8])
+		return fmt.Errorf("%s: unsupported WebAssembly version or layer % x", name, wasm[4:8])
 	}
 	inst, err := p.Instantiate(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	inst.Close(ctx)
-	return p, nil
+	return nil
 }
 
 // embeddedEncoding reads the string encoding bindings generators record in

@@ -2,7 +2,6 @@ package host
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -39,6 +38,9 @@ type Program struct {
 	comp *compProgram
 	// fallback: typed by the caller's world, not by the binary.
 	fallback bool
+
+	output *outputLimiter // shared by every instance's stdout and stderr
+	life   lifecycle
 }
 
 // TypedByFallback reports whether the guest carried no types of its own and
@@ -166,8 +168,3 @@ func (p *Program) ArgsFromJSON(e *Export, data []byte) ([]any, error) {
 	}
 	return args, nil
 }
-
-// Close releases the program's compiled code. Instances still running keep
-// what they use until they are closed; instantiating afterwards fails.
-// (Placeholder body: the runtime work of issue 9 makes this real.)
-func (p *Program) Close(ctx context.Context) error { return nil }

@@ -9,7 +9,6 @@ package host
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -18,22 +17,34 @@ import (
 
 	"github.com/bigband-dev/bigband/host/abi"
 	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
 )
 
 // Config configures a Runtime. The zero value is usable: no compilation
-// cache, no call deadline, wazero's default memory limit.
+// cache, no deadline, DefaultMemoryLimit, DefaultOutputLimit.
 type Config struct {
 	// CacheDir holds compiled code keyed by module content; "" disables the
-	// disk cache. DefaultCacheDir gives the conventional location.
+	// disk cache. DefaultCacheDir gives the conventional location. A
+	// directory that can't be created or written is skipped with a warning.
 	CacheDir string
+	// CacheMaxBytes caps the cache's size on disk: the least recently used
+	// entries are evicted beyond it. 0 means DefaultCacheMaxBytes, negative
+	// no cap.
+	CacheMaxBytes int64
 	// Logger receives guest stdout/stderr lines and host diagnostics.
 	Logger *slog.Logger
-	// MemoryLimitPages caps each linear memory (64 KiB pages); 0 keeps
-	// wazero's limit (4 GiB).
+	// MemoryLimitPages caps each linear memory of an instance (64 KiB
+	// pages); 0 means DefaultMemoryLimit, NoMemoryLimit the 4 GiB a 32-bit
+	// memory can address.
 	MemoryLimitPages uint32
-	// CallTimeout stops a call that runs longer; 0 means no deadline beyond
-	// the caller's context.
+	// CallTimeout bounds everything a guest runs on one call into it:
+	// instantiation (start functions, _initialize, a component's core
+	// instances), an export and its cabi_post_*, a resource destructor.
+	// Sleeps and polls end when it passes. 0 means no deadline beyond the
+	// caller's context.
 	CallTimeout time.Duration
+	// Output limits guest stdout/stderr (see OutputLimit).
+	Output OutputLimit
 	// Interpreter selects wazero's interpreter instead of its compiler: much
 	// faster to load, slower to run.
 	Interpreter bool
@@ -45,8 +56,12 @@ type Config struct {
 	LiftBudget abi.Budget
 }
 
-// DefaultCacheDir is the user's cache directory for compiled guests.
+// DefaultCacheDir is the cache directory for compiled guests: $BIGBAND_CACHE_DIR
+// when set, else bigband-dev/wazero in the user's cache directory.
 func DefaultCacheDir() string {
+	if dir := os.Getenv("BIGBAND_CACHE_DIR"); dir != "" {
+		return dir
+	}
 	dir, err := os.UserCacheDir()
 	if err != nil {
 		return ""
@@ -56,12 +71,15 @@ func DefaultCacheDir() string {
 
 // Runtime compiles and runs guests. Close it to release compiled code.
 type Runtime struct {
-	cfg   Config
-	wz    wazero.Runtime
-	cache wazero.CompilationCache
-	log   *slog.Logger
+	cfg      Config
+	wz       wazero.Runtime
+	cache    wazero.CompilationCache
+	cacheDir *cacheDir
+	log      *slog.Logger
+	memPages uint32
 
 	wasiOnce sync.Once
+	wasiP1   map[string]api.FunctionDefinition
 	wasiErr  error
 }
 
@@ -73,23 +91,29 @@ func NewRuntime(ctx context.Context, cfg Config) (*Runtime, error) {
 	}
 	// Closing modules on context cancellation is what stops runaway guests.
 	rc = rc.WithCloseOnContextDone(true)
-	if cfg.MemoryLimitPages > 0 {
-		rc = rc.WithMemoryLimitPages(cfg.MemoryLimitPages)
-	}
-	var cache wazero.CompilationCache
-	if cfg.CacheDir != "" {
-		c, err := wazero.NewCompilationCacheWithDir(cfg.CacheDir)
-		if err != nil {
-			return nil, fmt.Errorf("compilation cache %s: %w", cfg.CacheDir, err)
-		}
-		cache = c
-		rc = rc.WithCompilationCache(c)
-	}
+	memPages := memoryLimitPages(cfg.MemoryLimitPages)
+	rc = rc.WithMemoryLimitPages(memPages)
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Runtime{cfg: cfg, wz: wazero.NewRuntimeWithConfig(ctx, rc), cache: cache, log: log}, nil
+	r := &Runtime{cfg: cfg, log: log, memPages: memPages}
+	if cfg.CacheDir != "" {
+		cd, err := openCacheDir(cfg.CacheDir, cfg.CacheMaxBytes)
+		if err == nil {
+			var c wazero.CompilationCache
+			if c, err = wazero.NewCompilationCacheWithDir(cfg.CacheDir); err == nil {
+				r.cache, r.cacheDir = c, cd
+				rc = rc.WithCompilationCache(c)
+			}
+		}
+		if err != nil {
+			// Compiling without a cache is slower, never wrong.
+			log.Warn("compilation cache disabled: compiling every guest afresh", "dir", cfg.CacheDir, "err", err)
+		}
+	}
+	r.wz = wazero.NewRuntimeWithConfig(ctx, rc)
+	return r, nil
 }
 
 // Close releases everything the runtime compiled and instantiated.

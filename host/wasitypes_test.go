@@ -43,28 +43,17 @@ func cat(parts ...[]byte) []byte {
 // p1Module is a core module importing the given wasi_snapshot_preview1
 // functions, each with its core signature.
 func p1Module(imports ...p1Import) []byte {
-	var types, imps [][]byte
-	for i, im := range imports {
-		types = append(types, cat([]byte{0x60}, vec(bytesOf(im.params)...), vec(bytesOf(im.results)...)))
-		imps = append(imps, cat(wstr("wasi_snapshot_preview1"), wstr(im.name), []byte{0x00, byte(i)}))
+	var m wmodule
+	for _, im := range imports {
+		m.imports = append(m.imports, wimport{"wasi_snapshot_preview1", im.name, im.params, im.results})
 	}
-	return cat([]byte("\x00asm\x01\x00\x00\x00"), sec(1, vec(types...)), sec(2, vec(imps...)))
+	return m.bytes()
 }
 
 type p1Import struct {
 	name            string
 	params, results []byte
 }
-
-func bytesOf(bs []byte) [][]byte {
-	out := make([][]byte, len(bs))
-	for i := range bs {
-		out[i] = bs[i : i+1]
-	}
-	return out
-}
-
-const i32, i64 = 0x7f, 0x7e
 
 func TestCoreWASIP1SignatureMismatch(t *testing.T) {
 	r, w := frontendWorld(t)
@@ -77,14 +66,14 @@ func TestCoreWASIP1SignatureMismatch(t *testing.T) {
 	}{
 		{"right", []p1Import{fdWrite}, nil},
 		{"too few params", []p1Import{{"fd_write", []byte{i32, i32}, []byte{i32}}},
-			[]string{"p1.wasm: import wasi_snapshot_preview1.fd_write: core signature (i32, i32) -> (i32), WASI preview 1 declares (i32, i32, i32, i32) -> (i32) (declare it as WASI preview 1 does)"}},
+			[]string{"p1.wasm: 1 import(s) the host can't provide:\n  wasi_snapshot_preview1.fd_write: core signature (i32, i32) -> (i32), WASI preview 1 declares (i32, i32, i32, i32) -> (i32): declare it as WASI preview 1 does"}},
 		{"i64 result", []p1Import{{"fd_write", []byte{i32, i32, i32, i32}, []byte{i64}}},
-			[]string{"import wasi_snapshot_preview1.fd_write: core signature (i32, i32, i32, i32) -> (i64), WASI preview 1 declares (i32, i32, i32, i32) -> (i32)"}},
+			[]string{"wasi_snapshot_preview1.fd_write: core signature (i32, i32, i32, i32) -> (i64), WASI preview 1 declares (i32, i32, i32, i32) -> (i32)"}},
 		{"two wrong and an unknown", []p1Import{fdWrite, {"proc_exit", nil, nil}, {"fd_frobnicate", nil, nil}, {"random_get", []byte{i32}, []byte{i32}}},
-			[]string{"p1.wasm: 3 WASI preview 1 imports differ from WASI preview 1",
-				"\n  import wasi_snapshot_preview1.proc_exit: core signature () -> (), WASI preview 1 declares (i32) -> ()",
-				"\n  import wasi_snapshot_preview1.fd_frobnicate: not a WASI preview 1 function",
-				"\n  import wasi_snapshot_preview1.random_get: core signature (i32) -> (i32), WASI preview 1 declares (i32, i32) -> (i32)"}},
+			[]string{"p1.wasm: 3 import(s) the host can't provide:",
+				"\n  wasi_snapshot_preview1.proc_exit: core signature () -> (), WASI preview 1 declares (i32) -> ()",
+				"\n  wasi_snapshot_preview1.fd_frobnicate: not a wasi_snapshot_preview1 function the host provides",
+				"\n  wasi_snapshot_preview1.random_get: core signature (i32) -> (i32), WASI preview 1 declares (i32, i32) -> (i32)"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := rt.Load(context.Background(), p1Module(tc.imports...), host.LoadOptions{Name: "p1.wasm", Fallback: r, FallbackWorld: w})

@@ -1,0 +1,152 @@
+package host
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/tetratelabs/wazero/experimental"
+)
+
+const wasmPage = 64 << 10
+
+// DefaultMemoryLimit caps each linear memory of a guest instance when
+// Config.MemoryLimitPages is 0. Peaks measured on the example guests over
+// the host tests: C 1 MiB, Go 10 MiB, componentize-js 10 MiB serving
+// requests, 37 MiB streaming a large body and 54 MiB returning the
+// frontend fixture's 1.1 MB file. 512 MiB leaves ten times the largest for
+// real plugins, while a runaway guest stops far below what a dev machine
+// has.
+const DefaultMemoryLimit = 512 << 20
+
+// NoMemoryLimit, as Config.MemoryLimitPages, lifts the limit to all that a
+// 32-bit memory can address (65536 pages, 4 GiB).
+const NoMemoryLimit = 1 << 16
+
+// memoryLimitPages resolves Config.MemoryLimitPages.
+func memoryLimitPages(pages uint32) uint32 {
+	switch {
+	case pages == 0:
+		return DefaultMemoryLimit / wasmPage
+	case pages > NoMemoryLimit:
+		return NoMemoryLimit
+	}
+	return pages
+}
+
+// MemoryLimit is the most each linear memory of an instance may grow to, in
+// bytes: a guest's memory.grow past it fails (returns -1).
+func (r *Runtime) MemoryLimit() uint64 { return uint64(r.memPages) * wasmPage }
+
+// memoryLimitNote explains the limit in an error, with what raises it.
+func (r *Runtime) memoryLimitNote() string {
+	return fmt.Sprintf("the memory limit is %s per memory (Config.MemoryLimitPages; --max-memory raises it)", sizeText(r.MemoryLimit()))
+}
+
+// memories tracks the linear memories of one instance. Each reserves its
+// limit as address space up front and commits pages as the guest grows it,
+// so growing never copies and a memory.grow loop stops at the limit having
+// touched only what it wrote.
+//
+// Memories are unmapped only when the whole instance is released: modules
+// of a component share memories by import, and wazero frees a module's
+// memory when that module closes, possibly while another module of the
+// instance still refers to it.
+type memories struct {
+	mu       sync.Mutex
+	list     []linearMemory
+	released bool
+}
+
+type linearMemory interface {
+	experimental.LinearMemory
+	unmap()
+}
+
+// with returns ctx carrying the allocator, for instantiating a module.
+func (m *memories) with(ctx context.Context) context.Context {
+	return experimental.WithMemoryAllocator(ctx, m)
+}
+
+// Allocate implements experimental.MemoryAllocator. max is the module's
+// declared maximum clamped to the runtime's limit.
+func (m *memories) Allocate(_, max uint64) experimental.LinearMemory {
+	lm := reserve(max)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.released {
+		// Nothing may run on a released instance; don't leak the mapping.
+		lm.unmap()
+	}
+	m.list = append(m.list, lm)
+	return lm
+}
+
+// release unmaps every memory of the instance. Call it only when no code of
+// the instance can run any more.
+func (m *memories) release() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.released = true
+	for _, lm := range m.list {
+		lm.unmap()
+	}
+	m.list = nil
+}
+
+// committed sums the bytes of every memory of the instance.
+func (m *memories) committed() uint64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var n uint64
+	for _, lm := range m.list {
+		if s, ok := lm.(interface{ size() uint64 }); ok {
+			n += s.size()
+		}
+	}
+	return n
+}
+
+// sliceMemory is the fallback where address space can't be reserved: a Go
+// slice grown by copying, as wazero does by default.
+type sliceMemory struct {
+	buf []byte
+	max uint64
+}
+
+func (s *sliceMemory) Reallocate(size uint64) []byte {
+	if size > s.max {
+		return nil
+	}
+	if n := uint64(len(s.buf)); size > n {
+		s.buf = append(s.buf, make([]byte, size-n)...)
+	}
+	return s.buf[:size:size]
+}
+
+func (s *sliceMemory) Free()        {}
+func (s *sliceMemory) unmap()       { s.buf = nil }
+func (s *sliceMemory) size() uint64 { return uint64(len(s.buf)) }
+
+// explainCompileError adds the memory limit to wazero's complaint about a
+// memory whose minimum is over it.
+func (r *Runtime) explainCompileError(err error) error {
+	if strings.Contains(err.Error(), "over limit of") {
+		return fmt.Errorf("%w: %s", err, r.memoryLimitNote())
+	}
+	return err
+}
+
+// sizeText writes a byte count in the largest binary unit that divides it.
+func sizeText(n uint64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GiB", n>>30)
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
