@@ -32,6 +32,15 @@ func testMain(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "building bigband-dev: %v\n%s", err, out)
 		return 1
 	}
+	// Never the user's cache: the binaries the tests run inherit these
+	// (set after the build: go's own cache lives under XDG_CACHE_HOME).
+	// XDG_CACHE_HOME covers a host that doesn't read BIGBAND_CACHE_DIR.
+	for _, v := range []string{"BIGBAND_CACHE_DIR", "XDG_CACHE_HOME"} {
+		if err := os.Setenv(v, filepath.Join(dir, "cache")); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+	}
 	return m.Run()
 }
 
