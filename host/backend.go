@@ -449,7 +449,7 @@ func (b *Backend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer v.leave()
-	log := b.log.With("plugin", v.prog.name, "method", r.Method, "path", r.URL.Path)
+	log := requestLog{b.log, v.prog.name, r}
 	pw := newProgressWriter(w, b.cfg.StallTimeout)
 	defer pw.finish()
 
@@ -543,6 +543,21 @@ func (b *Backend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		panic(http.ErrAbortHandler)
 	}
 }
+
+// requestLog logs about one request, naming it; its attributes are built
+// only when something is logged.
+type requestLog struct {
+	log    *slog.Logger
+	plugin string
+	r      *http.Request
+}
+
+func (l requestLog) with() *slog.Logger {
+	return l.log.With("plugin", l.plugin, "method", l.r.Method, "path", l.r.URL.Path)
+}
+
+func (l requestLog) Warn(msg string, args ...any)  { l.with().Warn(msg, args...) }
+func (l requestLog) Error(msg string, args ...any) { l.with().Error(msg, args...) }
 
 func errText(err error) string {
 	if err == nil {

@@ -132,7 +132,7 @@ func (f sizeFlag) Set(s string) error {
 }
 
 var sizeUnits = map[string]int64{
-	"": 1, "b": 1,
+	"": 1, "b": 1, "byte": 1, "bytes": 1,
 	"k": 1 << 10, "kb": 1 << 10, "kib": 1 << 10,
 	"m": 1 << 20, "mb": 1 << 20, "mib": 1 << 20,
 	"g": 1 << 30, "gb": 1 << 30, "gib": 1 << 30,
