@@ -135,3 +135,62 @@ func TestSwapUnderLoad(t *testing.T) {
 		t.Fatal("both versions should have served requests")
 	}
 }
+
+// TestSwapReleasesRetiredVersions: a retired version stays open while a
+// request runs on it and is released (its instances and program closed)
+// when that request ends; versions retired idle are released at once.
+func TestSwapReleasesRetiredVersions(t *testing.T) {
+	ctx := context.Background()
+	rt := newRuntime(t, host.Config{CacheDir: testCache, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	load := func(rel string) *host.Program {
+		t.Helper()
+		p, err := rt.Load(ctx, repoFile(t, rel), host.LoadOptions{Name: rel})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	b, err := rt.NewBackend(ctx, load("examples/c/backend/backend.wasm"), host.BackendConfig{PoolSize: 2, RequestTimeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(b)
+	defer srv.Close()
+	defer b.Close()
+
+	spun := make(chan int, 1)
+	go func() {
+		resp, err := http.Get(srv.URL + "/spin") // runs until the request timeout
+		if err != nil {
+			spun <- -1
+			return
+		}
+		resp.Body.Close()
+		spun <- resp.StatusCode
+	}()
+	waitFor(t, "the spinning request to start", func() bool { return b.InFlight() == 1 })
+	if err := b.Swap(ctx, load("examples/c/backend/backend-v2.wasm")); err != nil {
+		t.Fatal(err)
+	}
+	if n := b.Versions(); n != 2 {
+		t.Errorf("%d versions open while a request runs on the retired one, want 2", n)
+	}
+	resp, _ := get(t, srv.URL+"/headers")
+	if tag := resp.Header.Get("X-Bigband-Guest"); tag != "c-v2" {
+		t.Errorf("after the swap a new request ran on %q", tag)
+	}
+	if code := <-spun; code != http.StatusGatewayTimeout {
+		t.Errorf("spinning request: %d, want 504", code)
+	}
+	waitFor(t, "the retired version to be released", func() bool { return b.Versions() == 1 })
+
+	for i := 0; i < 10; i++ {
+		if err := b.Swap(ctx, load("examples/c/backend/backend.wasm")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "idle retired versions to be released", func() bool { return b.Versions() == 1 })
+	if resp, _ := get(t, srv.URL+"/hello"); resp.StatusCode != 200 {
+		t.Errorf("after 11 swaps: /hello %d", resp.StatusCode)
+	}
+}

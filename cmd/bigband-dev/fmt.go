@@ -96,7 +96,7 @@ func fmtStdin(e *env, o *fmtOptions) int {
 func witFiles(path string) ([]string, error) {
 	info, err := os.Stat(path)
 	if err != nil {
-		return nil, err
+		return nil, fileError(path, err)
 	}
 	if !info.IsDir() {
 		return []string{path}, nil
@@ -123,7 +123,7 @@ func witFiles(path string) ([]string, error) {
 func fmtFile(e *env, o *fmtOptions, name string) bool {
 	src, err := os.ReadFile(name)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "error: %v\n", err)
+		fmt.Fprintf(e.stderr, "error: %v\n", fileError(name, err))
 		return false
 	}
 	out, err := syntax.FormatSource(name, src)

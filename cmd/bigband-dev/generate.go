@@ -13,6 +13,7 @@ import (
 	"github.com/bigband-dev/bigband/backstage"
 	"github.com/bigband-dev/bigband/backstage/wire"
 	"github.com/bigband-dev/bigband/contract"
+	"github.com/bigband-dev/bigband/host/guesttext"
 )
 
 type generateFlags struct {
@@ -51,8 +52,7 @@ func generateFlagSet(fs *flag.FlagSet) any {
 	fs.Var(&g.system, "frontend-system", "frontend plugins: `new` (createFrontendPlugin) or legacy (createPlugin); default: what --app uses, else new")
 	fs.StringVar(&g.target, "target", backstage.DefaultTarget, "backend plugins: `URL` of the bigband-dev host when app-config sets no bigband.plugins.<id>.target")
 	fs.BoolVar(&g.force, "force", false, "overwrite generated files you have edited (default: keep yours, write <file>.bigband-new), and write into a directory that holds another plugin or files bigband-dev did not generate")
-	fs.DurationVar(&g.timeout, "timeout", 30*time.Second, "stop a guest call after `DURATION` (0: no limit)")
-	fs.BoolVar(&g.noCache, "no-cache", false, "don't use the on-disk cache of compiled code")
+	g.define(fs, 30*time.Second, "instantiating the guest and each call")
 	return g
 }
 
@@ -104,13 +104,13 @@ func runGenerate(e *env, opts any, args []string) int {
 	ctx := context.Background()
 	rt, prog, err := loadGuest(ctx, e, &g.guestFlags, g.wasm)
 	if err != nil {
-		fmt.Fprintln(e.stderr, "error:", err)
+		printError(e, err)
 		return exitFail
 	}
 	defer rt.Close(ctx)
 	kind, err := contract.KindOf(prog)
 	if err != nil {
-		fmt.Fprintln(e.stderr, "error:", err)
+		printError(e, err)
 		return exitFail
 	}
 	m, err := contract.ReadManifest(ctx, prog, kind)
@@ -118,7 +118,7 @@ func runGenerate(e *env, opts any, args []string) int {
 		err = m.Validate()
 	}
 	if err != nil {
-		fmt.Fprintln(e.stderr, "error:", err)
+		printError(e, err)
 		return exitFail
 	}
 	pkg, err := backstage.Render(m, backstage.Options{ID: g.id, FrontendSystem: g.system.FrontendSystem, Target: g.target, Guest: filepath.Base(g.wasm)})
@@ -126,22 +126,22 @@ func runGenerate(e *env, opts any, args []string) int {
 	if errors.As(err, &srcErrs) {
 		// The guest's TSX doesn't parse: nothing is written, so the last
 		// good files stay in place for the dev server.
-		fmt.Fprintf(e.stderr, "error: %s: the generated package has syntax errors:\n%s\n", prog.Name(), err)
+		printError(e, fmt.Errorf("%s: the generated package has syntax errors:\n%w", prog.Name(), err))
 		return exitFail
 	}
 	if err != nil {
-		fmt.Fprintln(e.stderr, "error:", err)
+		printError(e, err)
 		return exitFail
 	}
 	report, err := backstage.Write(out, pkg, backstage.WriteOptions{Force: g.force})
 	if err != nil {
-		fmt.Fprintln(e.stderr, "error:", err)
+		printError(e, err)
 		return exitFail
 	}
 	fmt.Fprintf(e.stdout, "%s plugin %s in %s\n", kind, pkg.Name, filepath.Join(out, filepath.FromSlash(pkg.Dir)))
-	fmt.Fprint(e.stdout, indent(report.String()))
+	fmt.Fprint(e.stdout, indent(guesttext.Sanitize(report.String(), 0))) // paths come from the guest
 	for _, n := range pkg.Notes {
-		fmt.Fprintf(e.stdout, "note: %s\n", n)
+		fmt.Fprintf(e.stdout, "note: %s\n", guesttext.Sanitize(n, 0))
 	}
 	if len(report.Conflicts) > 0 {
 		fmt.Fprintf(e.stderr, "warning: %d file(s) you edited were kept; the new versions are beside them as .bigband-new (--force overwrites)\n", len(report.Conflicts))

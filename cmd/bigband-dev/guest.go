@@ -8,42 +8,121 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/bigband-dev/bigband/contract"
 	"github.com/bigband-dev/bigband/host"
+	"github.com/bigband-dev/bigband/host/guesttext"
 )
 
+// guestFlags are the flags of every command that runs a guest.
 type guestFlags struct {
 	timeout  time.Duration
+	memory   int64 // bytes; 0: the host's default
 	noCache  bool
 	contract string
 }
 
+// define adds --timeout, --memory and --no-cache; what is timed out is
+// what differs between commands.
+func (g *guestFlags) define(fs *flag.FlagSet, timeout time.Duration, what string) {
+	durationVar(fs, &g.timeout, "timeout", timeout, "stop "+what+" after `DURATION` (more than 0)")
+	memoryVar(fs, &g.memory)
+	fs.BoolVar(&g.noCache, "no-cache", false, "don't use the on-disk cache of compiled code")
+}
+
 func callFlags(fs *flag.FlagSet) any {
 	g := &guestFlags{}
-	fs.DurationVar(&g.timeout, "timeout", 10*time.Second, "stop the call after `DURATION` (0: no limit)")
-	fs.BoolVar(&g.noCache, "no-cache", false, "don't use the on-disk cache of compiled code")
+	g.define(fs, 10*time.Second, "instantiating the guest and the call, each,")
 	return g
 }
 
 func checkFlags(fs *flag.FlagSet) any {
 	g := &guestFlags{}
 	fs.StringVar(&g.contract, "contract", "auto", "contract to check: `frontend, backend or auto`")
-	fs.BoolVar(&g.noCache, "no-cache", false, "don't use the on-disk cache of compiled code")
+	g.define(fs, 10*time.Second, "instantiating the guest")
 	return g
+}
+
+// config is the host configuration the flags ask for.
+func (g *guestFlags) config(e *env) host.Config {
+	cfg := host.Config{
+		CallTimeout:      g.timeout,
+		MemoryLimitPages: memoryPages(g.memory),
+		Logger:           slog.New(slog.NewTextHandler(e.stderr, nil)),
+	}
+	if !g.noCache {
+		cfg.CacheDir = host.DefaultCacheDir()
+	}
+	return cfg
+}
+
+// limits is the line check prints: what a guest may use.
+func (g *guestFlags) limits() string {
+	mem := "the host's default"
+	if g.memory > 0 {
+		mem = formatBytes(int64(memoryPages(g.memory)) * 64 << 10)
+	}
+	return fmt.Sprintf("limits: memory %s per instance, calls %v (--memory, --timeout)", mem, g.timeout)
+}
+
+// printError prints an error that may carry a guest's text (its err(...)
+// message, names from its binary): escaped so that it can't drive the
+// terminal, and cut when huge.
+func printError(e *env, err error) {
+	fmt.Fprintln(e.stderr, "error: "+guestText(err))
+}
+
+// guestText is an error's text made safe to show (see printError).
+func guestText(err error) string {
+	return guesttext.Sanitize(err.Error(), guesttext.DefaultMax)
+}
+
+// jsonSafe escapes, as JSON \u escapes, what a terminal would act on in a
+// JSON text: its encoder leaves DEL, C1 controls and bidi controls as they
+// are. Outside strings JSON has only ASCII, so the value is unchanged.
+func jsonSafe(b []byte) []byte {
+	var out []byte
+	last := 0
+	for i := 0; i < len(b); {
+		c := b[i]
+		r, size := rune(c), 1
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != 0x7f || c == '\n' || c == '\t' || c == '\r' {
+				i++
+				continue
+			}
+		} else {
+			r, size = utf8.DecodeRune(b[i:])
+			if s := string(b[i : i+size]); (r != utf8.RuneError || size > 1) && guesttext.Sanitize(s, 0) == s {
+				i += size
+				continue
+			}
+		}
+		out = append(out, b[last:i]...)
+		if r > 0xffff {
+			r1, r2 := utf16.EncodeRune(r)
+			out = fmt.Appendf(out, `\u%04x\u%04x`, r1, r2)
+		} else {
+			out = fmt.Appendf(out, `\u%04x`, r)
+		}
+		i += size
+		last = i
+	}
+	if out == nil {
+		return b
+	}
+	return append(out, b[last:]...)
 }
 
 // loadGuest reads, compiles and types a guest (see contract.LoadGuest).
 func loadGuest(ctx context.Context, e *env, g *guestFlags, path string) (*host.Runtime, *host.Program, error) {
 	wasm, err := os.ReadFile(path)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fileError(path, err)
 	}
-	cfg := host.Config{CallTimeout: g.timeout, Logger: slog.New(slog.NewTextHandler(e.stderr, nil))}
-	if !g.noCache {
-		cfg.CacheDir = host.DefaultCacheDir()
-	}
-	rt, err := host.NewRuntime(ctx, cfg)
+	rt, err := host.NewRuntime(ctx, g.config(e))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -65,13 +144,13 @@ func runCall(e *env, opts any, args []string) int {
 	ctx := context.Background()
 	rt, prog, err := loadGuest(ctx, e, g, args[0])
 	if err != nil {
-		fmt.Fprintln(e.stderr, "error:", err)
+		printError(e, err)
 		return exitFail
 	}
 	defer rt.Close(ctx)
 	exp, err := prog.Lookup(args[1])
 	if err != nil {
-		fmt.Fprintln(e.stderr, "error:", err)
+		printError(e, err)
 		return exitFail
 	}
 	raw := "[]"
@@ -80,26 +159,26 @@ func runCall(e *env, opts any, args []string) int {
 	}
 	callArgs, err := prog.ArgsFromJSON(exp, []byte(raw))
 	if err != nil {
-		fmt.Fprintf(e.stderr, "error: %s: %v\n", exp.Name, err)
+		printError(e, fmt.Errorf("%s: %w", exp.Name, err))
 		return exitUsage
 	}
 	inst, err := prog.Instantiate(ctx)
 	if err != nil {
-		fmt.Fprintln(e.stderr, "error:", err)
+		printError(e, err)
 		return exitFail
 	}
 	defer inst.Close(ctx)
 	v, err := inst.CallExport(ctx, exp, callArgs...)
 	if err != nil {
-		fmt.Fprintln(e.stderr, "error:", err)
+		printError(e, err)
 		return exitFail
 	}
 	out, err := prog.ResultJSON(exp, v)
 	if err != nil {
-		fmt.Fprintln(e.stderr, "error:", err)
+		printError(e, err)
 		return exitFail
 	}
-	fmt.Fprintf(e.stdout, "%s\n", out)
+	fmt.Fprintf(e.stdout, "%s\n", jsonSafe(out))
 	return exitOK
 }
 
@@ -125,7 +204,7 @@ func runCheck(e *env, opts any, args []string) int {
 	ctx := context.Background()
 	rt, prog, err := loadGuest(ctx, e, g, args[0])
 	if err != nil {
-		fmt.Fprintln(e.stderr, "error:", err)
+		printError(e, err)
 		return exitFail
 	}
 	defer rt.Close(ctx)
@@ -134,12 +213,14 @@ func runCheck(e *env, opts any, args []string) int {
 		ps := contract.CheckProgram(prog, k)
 		if len(ps) == 0 {
 			fmt.Fprintln(e.stdout, k)
+			fmt.Fprintln(e.stdout, g.limits())
 			return exitOK
 		}
 		problems = append(problems, ps...)
 	}
 	for _, p := range problems {
-		fmt.Fprintf(e.stdout, "%s: %s\n", prog.Name(), p)
+		// Export names come from the guest's binary.
+		fmt.Fprintf(e.stdout, "%s: %s\n", prog.Name(), guesttext.Line(p, guesttext.DefaultMax))
 	}
 	return exitFail
 }

@@ -64,13 +64,13 @@ func TestCallErrors(t *testing.T) {
 func TestCheckGuests(t *testing.T) {
 	for _, g := range []string{"go/frontend/frontend.core.wasm", "c/frontend/frontend.wasm", "go/frontend/frontend.component.wasm", "js/frontend/frontend.wasm"} {
 		r := runCLI(t, "", "check", fixture(t, g))
-		if r.code != 0 || r.stdout != "frontend\n" {
+		if r.code != 0 || !strings.HasPrefix(r.stdout, "frontend\nlimits: ") {
 			t.Errorf("%s: exit %d, stdout %q, stderr %q", g, r.code, r.stdout, r.stderr)
 		}
 	}
 	for _, g := range []string{"c/backend/backend.wasm", "js/backend/backend.wasm"} {
 		r := runCLI(t, "", "check", fixture(t, g))
-		if r.code != 0 || r.stdout != "backend\n" {
+		if r.code != 0 || !strings.HasPrefix(r.stdout, "backend\nlimits: ") {
 			t.Errorf("%s: exit %d, stdout %q, stderr %q", g, r.code, r.stdout, r.stderr)
 		}
 	}

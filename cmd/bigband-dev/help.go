@@ -69,7 +69,10 @@ func commands() []*command {
 				"wasi:http/incoming-handler, with streamed bodies, a per-request deadline and a body " +
 				"size limit. Instances come from a pool kept ready in the background. With --watch, " +
 				"saving a new build swaps it in without dropping a request (a build that fails to load " +
-				"leaves the previous one serving). Listens on loopback unless told otherwise.",
+				"leaves the previous one serving). Listens on loopback unless told otherwise. A client " +
+				"that stops reading its response (or sending its body) for --stall-timeout loses its " +
+				"request, and its instance goes back to the pool. Ctrl-C (or SIGTERM) gives requests in " +
+				"flight --grace to finish, then stops them; a second Ctrl-C exits at once (status 130).",
 			example: "bigband-dev serve --watch examples/js/backend/backend.wasm",
 			flags:   serveFlagSet,
 			run:     runServe,

@@ -18,6 +18,8 @@ const (
 	exitOK    = 0
 	exitFail  = 1
 	exitUsage = 2
+	// exitInterrupted is what shells report for a process ended by SIGINT.
+	exitInterrupted = 130
 )
 
 func main() {
@@ -28,6 +30,9 @@ func main() {
 type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	// exit ends the process at once, from any goroutine: for a second
+	// Ctrl-C, which must not wait for anything.
+	exit func(code int)
 }
 
 // command is one subcommand (or sub-subcommand, like `wit fmt`). A nil run
@@ -44,7 +49,7 @@ type command struct {
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, exit: os.Exit}
 	cmds := commands()
 	if len(args) == 0 {
 		printTopHelp(stderr, cmds)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -20,6 +21,11 @@ func TestMain(m *testing.M) {
 }
 
 func testMain(m *testing.M) int {
+	flag.Parse()
+	if f := flag.Lookup("test.fuzzworker"); f != nil && f.Value.String() == "true" {
+		// A fuzzing worker runs fuzz targets only, which need no binary.
+		return m.Run()
+	}
 	dir, err := os.MkdirTemp("", "bigband-dev-test")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -31,6 +37,15 @@ func testMain(m *testing.M) int {
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "building bigband-dev: %v\n%s", err, out)
 		return 1
+	}
+	// Never the user's cache: the binaries the tests run inherit these
+	// (set after the build: go's own cache lives under XDG_CACHE_HOME).
+	// XDG_CACHE_HOME covers a host that doesn't read BIGBAND_CACHE_DIR.
+	for _, v := range []string{"BIGBAND_CACHE_DIR", "XDG_CACHE_HOME"} {
+		if err := os.Setenv(v, filepath.Join(dir, "cache")); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
 	}
 	return m.Run()
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -13,27 +14,39 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/bigband-dev/bigband/contract"
 	"github.com/bigband-dev/bigband/host"
 	"github.com/fsnotify/fsnotify"
 )
 
 type serveFlags struct {
-	addr    string
-	watch   bool
-	pool    int
-	timeout time.Duration
-	maxBody int64
-	reuse   string
-	noCache bool
+	addr       string
+	watch      bool
+	pool       int
+	timeout    time.Duration
+	stall      time.Duration
+	idle       time.Duration
+	grace      time.Duration
+	maxBody    int64
+	maxHandles int
+	memory     int64
+	reuse      string
+	noCache    bool
 }
 
 func serveFlagSet(fs *flag.FlagSet) any {
-	s := &serveFlags{}
+	s := &serveFlags{maxBody: host.DefaultMaxBodyBytes, maxHandles: host.DefaultMaxLiveHandles}
 	fs.StringVar(&s.addr, "addr", "127.0.0.1:7008", "listen on `ADDR` (loopback by default; 7008 because Backstage's backend has 7007, and the generated backend plugins forward here)")
 	fs.BoolVar(&s.watch, "watch", false, "reload the guest when the file changes")
-	fs.IntVar(&s.pool, "pool", 0, "instances kept ready and running at once (`N`, default: number of CPUs)")
-	fs.DurationVar(&s.timeout, "timeout", 30*time.Second, "stop a request's guest call after `DURATION`")
-	fs.Int64Var(&s.maxBody, "max-body", 64<<20, "largest request body in `BYTES` (-1: no limit)")
+	fs.Var(countFlag{n: &s.pool}, "pool", "instances kept ready and running at once (`N`, default: number of CPUs)")
+	durationVar(fs, &s.timeout, "timeout", host.DefaultRequestTimeout, "stop a request (waiting for an instance and the guest's call) after `DURATION`; also bounds each instantiation")
+	durationVar(fs, &s.stall, "stall-timeout", host.DefaultStallTimeout, "stop a request whose client takes no data (or sends none) for `DURATION`")
+	durationVar(fs, &s.idle, "idle-timeout", 30*time.Second, "close a keep-alive connection idle for `DURATION`")
+	s.grace = 3 * time.Second
+	fs.Var(durationFlag{d: &s.grace, allowZero: true}, "grace", "on Ctrl-C, give requests in flight `DURATION` to finish (a second Ctrl-C exits at once)")
+	fs.Var(sizeFlag{n: &s.maxBody, noLimit: true}, "max-body", "largest request body, `SIZE` like 64MiB (-1: no limit)")
+	fs.Var(countFlag{n: &s.maxHandles, noLimit: true}, "max-handles", "close rather than reuse an instance left holding more than `N` resource handles after a request (-1: no limit)")
+	memoryVar(fs, &s.memory)
 	fs.StringVar(&s.reuse, "reuse", "auto", "reuse instances across requests: `auto, always or never` (auto: not for componentize-js guests)")
 	fs.BoolVar(&s.noCache, "no-cache", false, "don't use the on-disk cache of compiled code")
 	return s
@@ -54,41 +67,71 @@ func runServe(e *env, opts any, args []string) int {
 	}
 	path := args[0]
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 
-	cfg := host.Config{Logger: log}
+	// The port first: a busy one fails in milliseconds, not after a
+	// guest has compiled.
+	ln, err := net.Listen("tcp", s.addr)
+	if err != nil {
+		printError(e, listenError(s.addr, err))
+		return exitFail
+	}
+	defer ln.Close()
+
+	// The first SIGINT or SIGTERM starts a graceful shutdown; the second
+	// exits at once, whatever is still running.
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	first := make(chan os.Signal, 1)
+	go func() {
+		first <- <-sigs
+		cancel()
+		<-sigs
+		log.Warn("second signal: exiting now")
+		e.exit(exitInterrupted)
+	}()
+
+	cfg := host.Config{Logger: log, CallTimeout: s.timeout, MemoryLimitPages: memoryPages(s.memory)}
 	if !s.noCache {
 		cfg.CacheDir = host.DefaultCacheDir()
 	}
 	rt, err := host.NewRuntime(ctx, cfg)
 	if err != nil {
-		fmt.Fprintln(e.stderr, "error:", err)
+		printError(e, err)
 		return exitFail
 	}
 	defer rt.Close(context.Background())
 	prog, err := loadBackend(ctx, rt, path)
+	if ctx.Err() != nil {
+		log.Info("interrupted while loading the guest")
+		return exitInterrupted
+	}
 	if err != nil {
-		fmt.Fprintln(e.stderr, "error:", err)
+		printError(e, err)
 		return exitFail
 	}
-	backend, err := rt.NewBackend(ctx, prog, host.BackendConfig{PoolSize: s.pool, RequestTimeout: s.timeout, MaxBodyBytes: s.maxBody, Reuse: policy})
+	backend, err := rt.NewBackend(ctx, prog, host.BackendConfig{
+		PoolSize: s.pool, RequestTimeout: s.timeout, StallTimeout: s.stall,
+		MaxBodyBytes: s.maxBody, MaxLiveHandles: s.maxHandles, Reuse: policy,
+	})
 	if err != nil {
-		fmt.Fprintln(e.stderr, "error:", err)
+		_ = prog.Close(context.Background())
+		if ctx.Err() != nil {
+			return exitInterrupted
+		}
+		printError(e, err)
 		return exitFail
 	}
-	ln, err := net.Listen("tcp", s.addr)
-	if err != nil {
-		fmt.Fprintln(e.stderr, "error:", err)
-		return exitFail
-	}
-	srv := &http.Server{Handler: backend, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	srv := newServer(backend, log, s.idle)
 	if s.watch {
 		// Watch before saying "serving": a build saved right after that
 		// line must not be missed.
 		w, err := watchDir(path)
 		if err != nil {
-			fmt.Fprintln(e.stderr, "error:", err)
+			backend.Close()
+			printError(e, err)
 			return exitFail
 		}
 		defer w.Close()
@@ -97,17 +140,51 @@ func runServe(e *env, opts any, args []string) int {
 	log.Info("serving", "plugin", prog.Name(), "addr", "http://"+ln.Addr().String())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	var sig os.Signal
 	select {
 	case err := <-errc:
-		fmt.Fprintln(e.stderr, "error:", err)
+		backend.Close()
+		printError(e, err)
 		return exitFail
-	case <-ctx.Done():
+	case sig = <-first:
 	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	srv.Shutdown(shutdown)
-	backend.Close()
+	log.Info(fmt.Sprintf("%v: shutting down; requests in flight have %v to finish (Ctrl-C again exits at once)", sig, s.grace), "in_flight", backend.InFlight())
+	grace, stop := context.WithTimeout(context.Background(), s.grace)
+	defer stop()
+	if err := srv.Shutdown(grace); err != nil {
+		log.Warn("grace period over: closing connections and stopping the requests still running", "in_flight", backend.InFlight())
+		srv.Close()
+	}
+	_ = backend.Shutdown(grace)
 	return exitOK
+}
+
+// newServer is the HTTP server in front of a backend. Its timeouts bound
+// what a client can hold without sending a request: headers must arrive
+// within 10 s and an idle keep-alive connection is closed after idle. A
+// request's own time is bounded by the backend (--timeout, and
+// --stall-timeout for a client that stops reading or sending), not here,
+// so that long streams keep working.
+func newServer(h http.Handler, log *slog.Logger, idle time.Duration) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       idle,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+}
+
+// listenError says why addr can't be listened on and what to do.
+func listenError(addr string, err error) error {
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return fmt.Errorf("can't listen on %s: the address is in use (another bigband-dev serve or watch?); stop what listens there, or pick another address with --addr, e.g. --addr 127.0.0.1:0 for any free port", addr)
+	}
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Err != nil {
+		err = oe.Err
+	}
+	return fmt.Errorf("can't listen on %s: %v; pick another address with --addr HOST:PORT", addr, err)
 }
 
 // watchDir watches the directory holding path: the file itself may be
@@ -128,17 +205,22 @@ func watchDir(path string) (*fsnotify.Watcher, error) {
 	return w, nil
 }
 
-// loadBackend loads a guest and checks it exports an HTTP handler.
+// loadBackend loads a guest and checks it exports an HTTP handler. A
+// frontend guest is told apart, with what to run instead.
 func loadBackend(ctx context.Context, rt *host.Runtime, path string) (*host.Program, error) {
 	wasm, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, fileError(path, err)
 	}
-	prog, err := rt.Load(ctx, wasm, host.LoadOptions{Name: filepath.Base(path)})
+	prog, err := contract.LoadGuest(ctx, rt, wasm, filepath.Base(path))
 	if err != nil {
 		return nil, err
 	}
 	if _, err := host.HandlerExport(prog); err != nil {
+		if k, kerr := contract.KindOf(prog); kerr == nil && k == contract.Frontend {
+			err = fmt.Errorf("%s is a frontend plugin; serve runs backend plugins (a wasi:http handler). To make a Backstage plugin package of it, run:\n  bigband-dev generate --wasm %s --id ID", path, path)
+		}
+		_ = prog.Close(ctx)
 		return nil, err
 	}
 	return prog, nil
@@ -178,10 +260,15 @@ func watchGuest(ctx context.Context, log *slog.Logger, rt *host.Runtime, b *host
 			start := time.Now()
 			prog, err := loadBackend(ctx, rt, path)
 			if err == nil {
-				err = b.Swap(ctx, prog)
+				if err = b.Swap(ctx, prog); err != nil {
+					_ = prog.Close(ctx) // a failed swap leaves the program to us
+				}
+			}
+			if ctx.Err() != nil {
+				return
 			}
 			if err != nil {
-				log.Error("reload failed; still serving the previous version", "err", err)
+				log.Error("reload failed; still serving the previous version", "err", guestText(err))
 				continue
 			}
 			log.Info("reloaded", "plugin", prog.Name(), "generation", b.Generation(), "took", time.Since(start).Round(time.Millisecond))

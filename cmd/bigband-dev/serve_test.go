@@ -2,15 +2,105 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
+
+// serveProc is a running `bigband-dev serve` and what it logs.
+type serveProc struct {
+	t     *testing.T
+	cmd   *exec.Cmd
+	lines chan string
+	log   []string // every line read so far
+	done  chan struct{}
+	err   error // Wait's result, once done is closed
+}
+
+// startServe runs the binary with args and stops it when the test ends.
+func startServe(t *testing.T, args ...string) *serveProc {
+	t.Helper()
+	p := &serveProc{t: t, cmd: exec.Command(binPath, append([]string{"serve"}, args...)...), lines: make(chan string, 1000), done: make(chan struct{})}
+	stderr, _ := p.cmd.StderrPipe()
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			p.lines <- sc.Text()
+		}
+		close(p.lines)
+		p.err = p.cmd.Wait()
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		p.cmd.Process.Kill()
+		<-p.done
+	})
+	return p
+}
+
+// waitLog waits for a line matching pattern and returns the pattern's
+// last group (or the whole match).
+func (p *serveProc) waitLog(pattern string) string {
+	p.t.Helper()
+	re := regexp.MustCompile(pattern)
+	timeout := time.After(60 * time.Second)
+	for {
+		select {
+		case l, ok := <-p.lines:
+			if !ok {
+				p.t.Fatalf("serve exited before logging %q; it logged:\n%s", pattern, strings.Join(p.log, "\n"))
+			}
+			p.log = append(p.log, l)
+			if m := re.FindStringSubmatch(l); m != nil {
+				return m[len(m)-1]
+			}
+		case <-timeout:
+			p.t.Fatalf("no log line matching %q; it logged:\n%s", pattern, strings.Join(p.log, "\n"))
+		}
+	}
+}
+
+// serving waits for the "serving" line and returns the base URL.
+func (p *serveProc) serving() string {
+	p.t.Helper()
+	return p.waitLog(`msg=serving .*addr=(http://\S+)`)
+}
+
+// exitCode waits (at most a minute: a hang guard) for the process to end.
+func (p *serveProc) exitCode() int {
+	p.t.Helper()
+	select {
+	case <-p.done:
+	case <-time.After(60 * time.Second):
+		p.t.Fatalf("serve still running a minute later; it logged:\n%s", strings.Join(p.log, "\n"))
+	}
+	for l := range p.lines {
+		p.log = append(p.log, l)
+	}
+	var ee *exec.ExitError
+	if errors.As(p.err, &ee) {
+		return ee.ExitCode()
+	}
+	if p.err != nil {
+		p.t.Fatal(p.err)
+	}
+	return 0
+}
 
 // TestServeWatchSwapsBuilds runs `bigband-dev serve --watch` on a copy of
 // the C backend, replaces the file with another build and then with a
@@ -35,41 +125,8 @@ func TestServeWatchSwapsBuilds(t *testing.T) {
 	}
 	copyFile(fixture(t, "c/backend/backend.wasm"))
 
-	cmd := exec.Command(binPath, "serve", "--watch", "--addr", "127.0.0.1:0", guest)
-	stderr, _ := cmd.StderrPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	lines := make(chan string, 100)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-	}()
-	waitLog := func(pattern string) string {
-		t.Helper()
-		re := regexp.MustCompile(pattern)
-		timeout := time.After(30 * time.Second)
-		var skipped []string
-		for {
-			select {
-			case l, ok := <-lines:
-				if !ok {
-					t.Fatalf("serve exited before logging %q; it logged:\n%s", pattern, strings.Join(skipped, "\n"))
-				}
-				if m := re.FindStringSubmatch(l); m != nil {
-					return m[len(m)-1]
-				}
-				skipped = append(skipped, l)
-			case <-timeout:
-				t.Fatalf("no log line matching %q; it logged:\n%s", pattern, strings.Join(skipped, "\n"))
-			}
-		}
-	}
-	base := waitLog(`msg=serving .*addr=(http://\S+)`)
+	p := startServe(t, "--watch", "--addr", "127.0.0.1:0", guest)
+	base := p.serving()
 	tag := func() string {
 		resp, err := http.Get(base + "/headers")
 		if err != nil {
@@ -82,16 +139,156 @@ func TestServeWatchSwapsBuilds(t *testing.T) {
 		t.Fatalf("first build tags %q", got)
 	}
 	copyFile(fixture(t, "c/backend/backend-v2.wasm"))
-	waitLog(`msg=reloaded`)
+	p.waitLog(`msg=reloaded`)
 	if got := tag(); got != "c-v2" {
 		t.Fatalf("after reload the guest tags %q, want c-v2", got)
 	}
 	os.WriteFile(filepath.Join(dir, "broken.wasm"), []byte("\x00asm\x0d\x00\x01\x00\xff"), 0o644)
 	copyFile(filepath.Join(dir, "broken.wasm"))
-	if msg := waitLog(`(msg="reload failed.*)`); !strings.Contains(msg, "previous version") {
+	if msg := p.waitLog(`(msg="reload failed.*)`); !strings.Contains(msg, "previous version") {
 		t.Fatalf("unexpected log %q", msg)
 	}
 	if got := tag(); got != "c-v2" {
 		t.Fatalf("a broken build replaced the good one: tag %q", got)
 	}
+}
+
+// TestServeSignals: with a request that never ends in flight, one SIGINT
+// shuts down after --grace (stopping the request) and exits 0; a second
+// SIGINT exits at once with 130, however long the grace. Either way the
+// port is free afterwards. Without these, serve waits for the request's
+// 10-minute timeout and the hang guard fails.
+func TestServeSignals(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		grace   string
+		signals int
+		code    int
+		log     string
+	}{
+		{"graceful", "500ms", 1, 0, "grace period over"},
+		{"second signal", "10m", 2, 130, "second signal: exiting now"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := startServe(t, "--addr", "127.0.0.1:0", "--grace", c.grace, "--timeout", "10m", "--pool", "1", fixture(t, "c/backend/backend.wasm"))
+			base := p.serving()
+			u, _ := url.Parse(base)
+			conn, err := net.Dial("tcp", u.Host)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			fmt.Fprint(conn, "GET /spin HTTP/1.1\r\nHost: x\r\n\r\n") // spins until --timeout
+			time.Sleep(300 * time.Millisecond)                        // let it reach the guest (not an assertion)
+
+			p.cmd.Process.Signal(os.Interrupt)
+			p.waitLog("shutting down")
+			if c.signals == 2 {
+				p.cmd.Process.Signal(os.Interrupt)
+			}
+			if code := p.exitCode(); code != c.code {
+				t.Errorf("exit %d, want %d; log:\n%s", code, c.code, strings.Join(p.log, "\n"))
+			}
+			if !strings.Contains(strings.Join(p.log, "\n"), c.log) {
+				t.Errorf("log lacks %q:\n%s", c.log, strings.Join(p.log, "\n"))
+			}
+			ln, err := net.Listen("tcp", u.Host)
+			if err != nil {
+				t.Fatalf("port still taken after exit: %v", err)
+			}
+			ln.Close()
+		})
+	}
+}
+
+// TestServeClosesIdleConnections: keep-alive connections left idle are
+// closed by the server after --idle-timeout.
+func TestServeClosesIdleConnections(t *testing.T) {
+	p := startServe(t, "--addr", "127.0.0.1:0", "--idle-timeout", "300ms", fixture(t, "c/backend/backend.wasm"))
+	u, _ := url.Parse(p.serving())
+	const n = 200
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var failures []string
+	fail := func(format string, args ...any) {
+		mu.Lock()
+		failures = append(failures, fmt.Sprintf(format, args...))
+		mu.Unlock()
+	}
+	for i := 0; i < n; i++ {
+		wg.Go(func() {
+			conn, err := net.Dial("tcp", u.Host)
+			if err != nil {
+				fail("dial: %v", err)
+				return
+			}
+			defer conn.Close()
+			conn.SetDeadline(time.Now().Add(60 * time.Second)) // hang guard
+			fmt.Fprint(conn, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+			br := bufio.NewReader(conn)
+			resp, err := http.ReadResponse(br, nil)
+			if err != nil {
+				fail("request: %v", err)
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || resp.Close {
+				fail("request: %d, close %v", resp.StatusCode, resp.Close)
+				return
+			}
+			// Now idle: the server must hang up.
+			if _, err := br.ReadByte(); err != io.EOF {
+				fail("idle connection: read gave %v, want EOF (closed by the server)", err)
+			}
+		})
+	}
+	wg.Wait()
+	if len(failures) > 0 {
+		t.Fatalf("%d of %d connections failed; first: %s", len(failures), n, failures[0])
+	}
+}
+
+// TestServeBusyPort: the port is tried before the guest is even read, so
+// the error is about the address (and how to choose another), not about
+// the guest that doesn't exist.
+func TestServeBusyPort(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	addr := ln.Addr().String()
+	r := runCLI(t, "", "serve", "--addr", addr, "no-such-guest.wasm")
+	if r.code != 1 || !strings.Contains(r.stderr, addr) || !strings.Contains(r.stderr, "in use") || !strings.Contains(r.stderr, "--addr") || strings.Contains(r.stderr, "no-such-guest") {
+		t.Fatal(r)
+	}
+}
+
+// TestServeFrontendGuest: a frontend guest is named as one, with the
+// command to run instead.
+func TestServeFrontendGuest(t *testing.T) {
+	for _, g := range []string{"c/frontend/frontend.wasm", "go/frontend/frontend.component.wasm"} {
+		guest := fixture(t, g)
+		r := runCLI(t, "", "serve", "--addr", "127.0.0.1:0", guest)
+		if r.code != 1 || !strings.Contains(r.stderr, "is a frontend plugin") || !strings.Contains(r.stderr, "bigband-dev generate --wasm "+guest+" --id ID") {
+			t.Errorf("%s: %v", g, r)
+		}
+	}
+}
+
+// TestServeBodyLimitAnswers413: the declared length is refused before the
+// guest runs, and the log says which limit.
+func TestServeBodyLimitAnswers413(t *testing.T) {
+	p := startServe(t, "--addr", "127.0.0.1:0", "--max-body", "1KiB", fixture(t, "c/backend/backend.wasm"))
+	base := p.serving()
+	resp, err := http.Post(base+"/echo", "text/plain", bytes.NewReader(make([]byte, 4096)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Fatalf("status %d, want 413", resp.StatusCode)
+	}
+	p.waitLog(`request body over --max-body 1 KiB`)
 }

@@ -1,12 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"sort"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/bigband-dev/bigband/host/component"
 	"github.com/bigband-dev/bigband/wit"
@@ -75,6 +79,130 @@ func (f *features) loadOptions() wit.LoadOptions {
 	return opts
 }
 
+// unknown refuses --features names that no @unstable gate of the package
+// at path (or its dependencies) uses: a typo would otherwise silently
+// leave the gated items out. A package that doesn't load is left to the
+// real load to report.
+func (f *features) unknown(path string) error {
+	opts := f.loadOptions()
+	if len(opts.Features) == 0 || f.all {
+		return nil
+	}
+	want := opts.Features
+	opts.Features, opts.AllFeatures = nil, true
+	r, _, err := wit.Load(path, opts)
+	if err != nil {
+		return nil
+	}
+	used := usedFeatures(r)
+	var bad []string
+	for name := range want {
+		if !used[name] {
+			bad = append(bad, strconv.Quote(name))
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	sort.Strings(bad)
+	noun := "feature"
+	if len(bad) > 1 {
+		noun = "features"
+	}
+	msg := fmt.Sprintf("--features: unknown %s %s", noun, strings.Join(bad, ", "))
+	if len(used) == 0 {
+		return fmt.Errorf("%s: %s has no @unstable gates", msg, path)
+	}
+	names := make([]string, 0, len(used))
+	for n := range used {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return fmt.Errorf("%s: the @unstable gates of %s use %s", msg, path, strings.Join(names, ", "))
+}
+
+// usedFeatures collects the feature names of every @unstable gate in r.
+func usedFeatures(r *wit.Resolve) map[string]bool {
+	used := map[string]bool{}
+	add := func(s wit.Stability) {
+		if s.Kind == wit.StabilityUnstable {
+			used[s.Feature] = true
+		}
+	}
+	for _, i := range r.Interfaces {
+		add(i.Stability)
+		for _, f := range i.Functions {
+			add(f.Stability)
+		}
+	}
+	for _, w := range r.Worlds {
+		add(w.Stability)
+		for _, items := range [][]*wit.WorldItem{w.Imports, w.Exports} {
+			for _, it := range items {
+				add(it.Stability)
+				if it.Function != nil {
+					add(it.Function.Stability)
+				}
+			}
+		}
+		for _, inc := range w.Includes {
+			add(inc.Stability)
+		}
+	}
+	for _, t := range r.Types {
+		add(t.Stability)
+	}
+	return used
+}
+
+// checkInput names a PATH that can't be read once, as given, and refuses
+// a file that is neither WebAssembly nor text: WIT parsing a PNG would
+// only report nonsense at line 1.
+func checkInput(path string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fileError(path, err)
+	}
+	if fi.IsDir() || isWasmFile(path) {
+		return nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return fileError(path, err)
+	}
+	defer f.Close()
+	head := make([]byte, 8<<10)
+	n, _ := io.ReadFull(f, head)
+	head = head[:n]
+	if !bytes.ContainsRune(head, 0) && utf8.Valid(trimPartialRune(head)) {
+		return nil
+	}
+	what := "binary data"
+	for _, m := range []struct{ magic, name string }{
+		{"\x7fELF", "an ELF executable"}, {"\x89PNG", "a PNG image"}, {"\x1f\x8b", "gzip data"},
+		{"PK\x03\x04", "a zip archive"}, {"MZ", "a Windows executable"}, {"%PDF", "a PDF"},
+	} {
+		if bytes.HasPrefix(head, []byte(m.magic)) {
+			what = m.name
+			break
+		}
+	}
+	return fmt.Errorf("%s: not a WebAssembly binary (no \\0asm header) nor WIT text (it looks like %s)", path, what)
+}
+
+// trimPartialRune drops a character cut off at the end of a read.
+func trimPartialRune(b []byte) []byte {
+	for i := len(b) - 1; i >= 0 && i >= len(b)-utf8.UTFMax; i-- {
+		if utf8.RuneStart(b[i]) {
+			if !utf8.FullRune(b[i:]) {
+				return b[:i]
+			}
+			break
+		}
+	}
+	return b
+}
+
 // onePath checks that a command got exactly one PATH argument.
 func onePath(e *env, cmd string, args []string) (string, bool) {
 	if len(args) != 1 {
@@ -88,6 +216,14 @@ func onePath(e *env, cmd string, args []string) (string, bool) {
 func runWitJSON(e *env, opts any, args []string) int {
 	path, ok := onePath(e, "json", args)
 	if !ok {
+		return exitUsage
+	}
+	if err := checkInput(path); err != nil {
+		fmt.Fprintln(e.stderr, "error:", err)
+		return exitFail
+	}
+	if err := opts.(*features).unknown(path); err != nil && !isWasmFile(path) {
+		fmt.Fprintf(e.stderr, "bigband-dev wit json: %v\n", err)
 		return exitUsage
 	}
 	var r *wit.Resolve
@@ -129,6 +265,14 @@ func renderFirst(err error) string {
 func runWitCheck(e *env, opts any, args []string) int {
 	path, ok := onePath(e, "check", args)
 	if !ok {
+		return exitUsage
+	}
+	if err := checkInput(path); err != nil {
+		fmt.Fprintln(e.stdout, err)
+		return exitFail
+	}
+	if err := opts.(*features).unknown(path); err != nil {
+		fmt.Fprintf(e.stderr, "bigband-dev wit check: %v\n", err)
 		return exitUsage
 	}
 	r, id, err := wit.Load(path, opts.(*features).loadOptions())

@@ -114,8 +114,8 @@ interface i {
 		want  bool
 	}{
 		{nil, false},
-		{[]string{"--features", "other"}, false},
-		{[]string{"--features", "other,shiny"}, true},
+		{[]string{"--features", "shiny"}, true},
+		{[]string{"--features", " shiny ,"}, true},
 		{[]string{"--all-features"}, true},
 	} {
 		args := append(append([]string{"wit", "json"}, tc.flags...), path)
