@@ -179,7 +179,7 @@ func TestGrowLoopStopsAtDefaultLimit(t *testing.T) {
 func TestMemoryMinimumOverLimit(t *testing.T) {
 	rt := newRuntime(t, host.Config{MemoryLimitPages: 16})
 	_, err := loadHostile(t, rt, wmodule{minPages: 20, funcs: []wfunc{{export: "test:h/h#nop"}}})
-	if err == nil || !strings.Contains(err.Error(), "memory limit is 1 MiB per memory") || !strings.Contains(err.Error(), "--max-memory") {
+	if err == nil || !strings.Contains(err.Error(), "memory limit is 1 MiB per memory") || !strings.Contains(err.Error(), "--memory") {
 		t.Fatalf("a memory whose minimum is over the limit must fail to load naming the limit, got %v", err)
 	}
 }

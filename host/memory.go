@@ -41,7 +41,7 @@ func (r *Runtime) MemoryLimit() uint64 { return uint64(r.memPages) * wasmPage }
 
 // memoryLimitNote explains the limit in an error, with what raises it.
 func (r *Runtime) memoryLimitNote() string {
-	return fmt.Sprintf("the memory limit is %s per memory (Config.MemoryLimitPages; --max-memory raises it)", sizeText(r.MemoryLimit()))
+	return fmt.Sprintf("the memory limit is %s per memory (raise it with --memory, or memory in bigband.toml [limits])", sizeText(r.MemoryLimit()))
 }
 
 // memories tracks the linear memories of one instance. Each reserves its

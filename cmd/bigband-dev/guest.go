@@ -60,7 +60,7 @@ func (g *guestFlags) config(e *env) host.Config {
 
 // limits is the line check prints: what a guest may use.
 func (g *guestFlags) limits() string {
-	mem := "the host's default"
+	mem := formatBytes(host.DefaultMemoryLimit)
 	if g.memory > 0 {
 		mem = formatBytes(int64(memoryPages(g.memory)) * 64 << 10)
 	}

@@ -127,7 +127,7 @@ func TestMemoryFlag(t *testing.T) {
 	if r.code != 0 || r.stdout != "frontend\nlimits: memory 256 MiB per instance, calls 3s (--memory, --timeout)\n" {
 		t.Errorf("check: %v", r)
 	}
-	if r := runCLI(t, "", "check", guest); r.code != 0 || !strings.Contains(r.stdout, "\nlimits: memory the host's default per instance, calls 10s") {
+	if r := runCLI(t, "", "check", guest); r.code != 0 || !strings.Contains(r.stdout, "\nlimits: memory 512 MiB per instance, calls 10s") {
 		t.Errorf("check with defaults: %v", r)
 	}
 }
