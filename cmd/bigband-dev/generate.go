@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -12,8 +11,9 @@ import (
 
 	"github.com/bigband-dev/bigband/backstage"
 	"github.com/bigband-dev/bigband/backstage/wire"
-	"github.com/bigband-dev/bigband/contract"
+	"github.com/bigband-dev/bigband/host"
 	"github.com/bigband-dev/bigband/host/guesttext"
+	"github.com/bigband-dev/bigband/watch"
 )
 
 type generateFlags struct {
@@ -67,7 +67,7 @@ func runGenerate(e *env, opts any, args []string) int {
 		return exitUsage
 	}
 	if g.id == "" {
-		g.id = idFromFile(g.wasm)
+		g.id = backstage.IDFromName(g.wasm)
 		if backstage.ValidID(g.id) != nil {
 			fmt.Fprintf(e.stderr, "bigband-dev generate: can't make a plugin id from %q: give one with --id\n", filepath.Base(g.wasm))
 			return exitUsage
@@ -102,66 +102,35 @@ func runGenerate(e *env, opts any, args []string) int {
 	}
 
 	ctx := context.Background()
-	rt, prog, err := loadGuest(ctx, e, &g.guestFlags, g.wasm)
+	wasm, err := os.ReadFile(g.wasm)
+	if err != nil {
+		printError(e, fileError(g.wasm, err))
+		return exitFail
+	}
+	rt, err := host.NewRuntime(ctx, g.config(e))
 	if err != nil {
 		printError(e, err)
 		return exitFail
 	}
 	defer rt.Close(ctx)
-	kind, err := contract.KindOf(prog)
-	if err != nil {
-		printError(e, err)
+	t := watch.Target{ID: g.id, Out: out, App: g.app, Wire: g.app != "", FrontendSystem: g.system.FrontendSystem, HostURL: g.target, Force: g.force}
+	c := &watch.Cycle{Trigger: "generate"}
+	prog, ok := watch.Generate(ctx, rt, wasm, filepath.Base(g.wasm), t, c)
+	if !ok {
+		printError(e, c.Err.Err)
 		return exitFail
 	}
-	m, err := contract.ReadManifest(ctx, prog, kind)
-	if err == nil {
-		err = m.Validate()
-	}
-	if err != nil {
-		printError(e, err)
-		return exitFail
-	}
-	pkg, err := backstage.Render(m, backstage.Options{ID: g.id, FrontendSystem: g.system.FrontendSystem, Target: g.target, Guest: filepath.Base(g.wasm)})
-	var srcErrs backstage.SourceErrors
-	if errors.As(err, &srcErrs) {
-		// The guest's TSX doesn't parse: nothing is written, so the last
-		// good files stay in place for the dev server.
-		printError(e, fmt.Errorf("%s: the generated package has syntax errors:\n%w", prog.Name(), err))
-		return exitFail
-	}
-	if err != nil {
-		printError(e, err)
-		return exitFail
-	}
-	report, err := backstage.Write(out, pkg, backstage.WriteOptions{Force: g.force})
-	if err != nil {
-		printError(e, err)
-		return exitFail
-	}
-	fmt.Fprintf(e.stdout, "%s plugin %s in %s\n", kind, pkg.Name, filepath.Join(out, filepath.FromSlash(pkg.Dir)))
+	prog.Close(ctx)
+	report, pkg := c.Write, c.Package
+	fmt.Fprintf(e.stdout, "%s plugin %s in %s\n", c.Kind, pkg.Name, c.PackageDir(t))
 	fmt.Fprint(e.stdout, indent(guesttext.Sanitize(report.String(), 0))) // paths come from the guest
-	for _, n := range pkg.Notes {
+	for _, n := range c.Notes {
 		fmt.Fprintf(e.stdout, "note: %s\n", guesttext.Sanitize(n, 0))
 	}
 	if len(report.Conflicts) > 0 {
 		fmt.Fprintf(e.stderr, "warning: %d file(s) you edited were kept; the new versions are beside them as .bigband-new (--force overwrites)\n", len(report.Conflicts))
 	}
-	if g.app != "" {
-		p := wire.Plugin{ID: g.id, Package: pkg.Name, Export: pkg.PluginExport}
-		if pkg.PageExport != "" {
-			p.Export = pkg.PageExport
-		}
-		var res *wire.Result
-		switch {
-		case kind == contract.Backend:
-			res, err = wire.Backend(g.app, p)
-		default:
-			res, err = wire.Frontend(g.app, p, g.system.FrontendSystem == backstage.LegacyFrontendSystem)
-		}
-		if err != nil {
-			fmt.Fprintln(e.stderr, "error: wiring into the app:", err)
-			return exitFail
-		}
+	if res := c.Wire; res != nil {
 		if len(res.Changed) == 0 {
 			fmt.Fprintf(e.stdout, "already wired into %s\n", g.app)
 		}
@@ -173,28 +142,6 @@ func runGenerate(e *env, opts any, args []string) int {
 		}
 	}
 	return exitOK
-}
-
-// idFromFile makes a plugin id from a guest's file name: "My_Plugin.wasm"
-// gives "my-plugin".
-func idFromFile(path string) string {
-	base := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
-	base = strings.TrimSuffix(base, ".component")
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(base) {
-		switch {
-		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
-			if dash && b.Len() > 0 {
-				b.WriteByte('-')
-			}
-			dash = false
-			b.WriteRune(r)
-		default:
-			dash = true
-		}
-	}
-	return b.String()
 }
 
 func indent(s string) string {
