@@ -51,8 +51,10 @@ type Cycle struct {
 
 	Kind   contract.Kind
 	Routes []contract.Route // backend
-	// Package is the rendered plugin package; Write what writing it did.
+	// Package is the rendered plugin package, Dir where it was written, and
+	// Write what writing it did.
 	Package *backstage.Package
+	Dir     string
 	Write   *backstage.WriteReport
 	// Wire is what wiring into the app changed (nil when not wired).
 	Wire *wire.Result

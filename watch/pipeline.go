@@ -80,6 +80,7 @@ func Generate(ctx context.Context, rt *host.Runtime, wasm []byte, name string, t
 		return err
 	}) && c.Step(PhaseWrite, func() (err error) {
 		c.Write, err = backstage.Write(t.Out, c.Package, backstage.WriteOptions{Force: t.Force})
+		c.Dir = c.PackageDir(t)
 		return err
 	})
 	if !ok {

@@ -37,6 +37,8 @@ type plugin struct {
 
 	w *fswatch.Watcher // replaced when bigband.toml changes what is watched
 
+	shown bool // where the package and the backend are was printed
+
 	mu      sync.Mutex
 	backend *host.Backend // nil until a backend version serves
 	kind    contract.Kind
@@ -91,6 +93,10 @@ func (p *plugin) run(ctx context.Context) {
 			return
 		}
 		p.s.report(c)
+		if c.Err == nil && !p.shown {
+			p.shown = true
+			p.s.term.Write([]byte(p.whereToLook(c)))
+		}
 		// Changes made during the later phases wait in the watcher: they
 		// make one more cycle here.
 		select {
@@ -247,6 +253,19 @@ func (p *plugin) cycle(ctx context.Context, trigger string) *Cycle {
 	return c
 }
 
+// whereToLook says, after the first good cycle, where the plugin package
+// is and where its backend serves.
+func (p *plugin) whereToLook(c *Cycle) string {
+	s := fmt.Sprintf("  %s plugin %s: package in %s\n", c.Kind, p.id, c.Dir)
+	if c.Kind == contract.Backend {
+		s += fmt.Sprintf("  %s: serving at http://%s/api/%s/ (routes: %d)\n", p.id, p.s.Addr(), p.id, len(c.Routes))
+	}
+	if p.target.App == "" {
+		s += fmt.Sprintf("  %s: wire it into a Backstage app with --app DIR, or `bigband-dev generate --app DIR`\n", p.id)
+	}
+	return s
+}
+
 // buildOutput is where a build's output streams: the terminal, prefixed
 // with the plugin id when the session has several plugins.
 func (p *plugin) buildOutput() io.Writer {
@@ -256,13 +275,15 @@ func (p *plugin) buildOutput() io.Writer {
 	return p.s.term
 }
 
-func (p *plugin) close() {
+// close stops the plugin's backend, giving requests in flight until ctx
+// ends, and releases its runtime.
+func (p *plugin) close(ctx context.Context) {
 	p.mu.Lock()
 	b := p.backend
 	p.backend = nil
 	p.mu.Unlock()
 	if b != nil {
-		b.Close()
+		_ = b.Shutdown(ctx)
 	}
 	p.rt.Close(context.Background())
 }

@@ -167,9 +167,9 @@ func (s *Session) Run(ctx context.Context, grace time.Duration) error {
 	if serr := s.srv.Shutdown(shut); serr != nil {
 		s.srv.Close()
 	}
-	wg.Wait()
+	wg.Wait() // builds are killed with their process groups
 	for _, p := range s.plugins {
-		p.close()
+		p.close(shut)
 	}
 	return err
 }

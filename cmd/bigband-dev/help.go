@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 )
 
 // commands is the full command tree. Commands without run are planned: they
@@ -14,21 +13,20 @@ func commands() []*command {
 	return []*command{
 		{
 			name:    "watch",
-			usage:   "watch [flags] [DIR]",
-			summary: "rebuild, re-check and hot-swap a plugin on every save",
-			desc: "Watches the plugin project in DIR (default: the current directory), rebuilds the guest " +
-				"with its toolchain on every save, checks it against the Backstage contract, regenerates " +
-				"the plugin package and hot-swaps it into the running host, then tells the browser to " +
-				"update. A failed step keeps the last good version serving and shows the error in the " +
-				"terminal, the browser overlay and the editor.",
-			example: "bigband-dev watch --app ../my-backstage-app examples/rust/frontend",
-			flags: func(fs *flag.FlagSet) any {
-				fs.String("app", "", "Backstage app `DIR` to wire the plugin into")
-				fs.String("addr", "127.0.0.1:7017", "`ADDR` the host and HMR hub listen on")
-				fs.String("build", "", "build `COMMAND` to run instead of the detected toolchain's")
-				fs.Duration("debounce", 100*time.Millisecond, "how long to wait for more file changes before building")
-				return nil
-			},
+			usage:   "watch [flags] [DIR|GUEST.wasm ...]",
+			summary: "rebuild, re-check and hot-swap plugins on every save",
+			desc: "Watches each guest project DIR (default: the current directory) and rebuilds its wasm " +
+				"with the detected toolchain (go.mod, Cargo.toml, package.json, Makefile, *.c; or bigband.toml's " +
+				"[build] command) on every save, restarting a build that sources changed under. Then it " +
+				"loads the guest, checks it against the Backstage contract, rewrites the generated plugin " +
+				"package (plugins/<id> under --app, --out or <DIR>/.bigband) and, for a backend, swaps it into " +
+				"the host serving /api/<id>/ on --addr without dropping a request. A .wasm given directly is " +
+				"watched, not built. A failed step keeps the last good version serving and prints the error " +
+				"with the compiler's file:line:col. One line per cycle shows the phase timings and what changed. " +
+				"Keys: r rebuilds now, c clears the screen, q or Ctrl-C quits (a second Ctrl-C exits at once).",
+			example: "bigband-dev watch examples/go/frontend\n  bigband-dev watch --app ../my-app plugins-src/hello plugins-src/hello-backend",
+			flags:   watchFlagSet,
+			run:     runWatch,
 		},
 		{
 			name:    "lsp",

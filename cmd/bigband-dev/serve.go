@@ -77,21 +77,8 @@ func runServe(e *env, opts any, args []string) int {
 	}
 	defer ln.Close()
 
-	// The first SIGINT or SIGTERM starts a graceful shutdown; the second
-	// exits at once, whatever is still running.
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	first := make(chan os.Signal, 1)
-	go func() {
-		first <- <-sigs
-		cancel()
-		<-sigs
-		log.Warn("second signal: exiting now")
-		e.exit(exitInterrupted)
-	}()
+	ctx, first, stopSignals := interrupts(e, log)
+	defer stopSignals()
 
 	cfg := host.Config{Logger: log, CallTimeout: s.timeout, MemoryLimitPages: memoryPages(s.memory)}
 	if !s.noCache {
@@ -273,5 +260,26 @@ func watchGuest(ctx context.Context, log *slog.Logger, rt *host.Runtime, b *host
 			}
 			log.Info("reloaded", "plugin", prog.Name(), "generation", b.Generation(), "took", time.Since(start).Round(time.Millisecond))
 		}
+	}
+}
+
+// interrupts makes the first SIGINT or SIGTERM cancel ctx (and arrive on
+// first) for a graceful shutdown; the second exits at once, whatever is
+// still running.
+func interrupts(e *env, log *slog.Logger) (ctx context.Context, first <-chan os.Signal, stop func()) {
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	firstc := make(chan os.Signal, 1)
+	go func() {
+		firstc <- <-sigs
+		cancel()
+		<-sigs
+		log.Warn("second signal: exiting now")
+		e.exit(exitInterrupted)
+	}()
+	return ctx, firstc, func() {
+		signal.Stop(sigs)
+		cancel()
 	}
 }
