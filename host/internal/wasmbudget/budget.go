@@ -22,10 +22,13 @@
 // limit exceeded. It is linear in the module size and allocates only a
 // stack as deep as the deepest nesting.
 //
-// Check validates nothing else: malformed input (a section or an immediate
-// running past its end, a branch to a label that does not exist, an opcode
-// wazero v1.12 does not know, such as legacy exceptions, GC or relaxed SIMD)
-// makes it stop scanning that section or function and return nil for it, so
+// Check validates little else. A length or count running past the end of
+// its section or of the module is refused with a *FormatError, because
+// wazero allocates for it before noticing (13 bytes declaring 2^32-1
+// imports kill the process). Other malformed input (an immediate running
+// past the end, a branch to a label that does not exist, an opcode wazero
+// v1.12 does not know, such as legacy exceptions, GC or relaxed SIMD) makes
+// Check stop scanning that section or function and return nil for it, so
 // wazero reports the problem with its own message. Limits exceeded before
 // the malformed part are still reported.
 package wasmbudget
@@ -91,7 +94,7 @@ func DefaultLimits() Limits {
 		Functions:              100_000,    // 12,767
 		FunctionBytes:          1 << 20,    // 171,628 B; 3 MB of straight code: 168 MB heap
 		Locals:                 2_000,      // 118; 50,000 used locals: 6 s
-		Nesting:                3_000,      // 535 in Go, 456 in JS
+		Nesting:                3_000,      // 456
 		BrTableTargets:         250_000,    // 48,096
 		TotalLocals:            250_000,    // 52,009
 		BrTableTargetsPerInstr: 10_000,     // 535
@@ -162,8 +165,9 @@ type Stats struct {
 	Unscanned int
 }
 
-// Check returns a *LimitError for the first limit module exceeds, or nil.
-// It never panics; malformed input returns nil (see the package comment).
+// Check returns a *LimitError for the first limit module exceeds, a
+// *FormatError for a length that runs past its end, or nil. It never
+// panics; other malformed input returns nil (see the package comment).
 func Check(module []byte, lim Limits) error {
 	s := scanner{b: module, lim: lim}
 	if err := s.run(); err != nil {
@@ -177,275 +181,4 @@ func Measure(module []byte) Stats {
 	s := scanner{b: module}
 	s.run()
 	return s.st
-}
-
-// scanner holds one pass over a module. Reads past the end set bad and
-// return zero; callers check bad at the points where they would loop.
-type scanner struct {
-	b   []byte
-	pos int
-	bad bool
-
-	lim        Limits
-	st         Stats
-	importedFn int
-	fn         int // function index being scanned, or -1
-	flow       flow
-	err        *LimitError
-}
-
-// over records a limit exceeded; it reports whether scanning must stop.
-func (s *scanner) over(limit string, value, max int64) bool {
-	if max <= 0 || value <= max {
-		return false
-	}
-	s.err = &LimitError{Limit: limit, Value: value, Max: max, Func: s.fn, Offset: int64(s.pos)}
-	return true
-}
-
-func (s *scanner) byte() byte {
-	if s.pos >= len(s.b) {
-		s.bad = true
-		return 0
-	}
-	c := s.b[s.pos]
-	s.pos++
-	return c
-}
-
-// uleb reads an unsigned LEB128 of at most 64 bits (memarg offsets may be
-// 64-bit); u32 checks the range it needs.
-func (s *scanner) uleb() uint64 {
-	var v uint64
-	for shift := uint(0); shift < 70; shift += 7 {
-		if s.pos >= len(s.b) {
-			s.bad = true
-			return 0
-		}
-		c := s.b[s.pos]
-		s.pos++
-		if shift < 64 {
-			v |= uint64(c&0x7f) << shift
-		}
-		if c&0x80 == 0 {
-			return v
-		}
-	}
-	s.bad = true
-	return 0
-}
-
-func (s *scanner) u32() uint32 {
-	v := s.uleb()
-	if v > 1<<32-1 {
-		s.bad = true
-		return 0
-	}
-	return uint32(v)
-}
-
-// sleb skips a signed LEB128 (the value is never needed here).
-func (s *scanner) sleb() { s.uleb() }
-
-func (s *scanner) skip(n int) {
-	if n < 0 || n > len(s.b)-s.pos {
-		s.bad = true
-		s.pos = len(s.b)
-		return
-	}
-	s.pos += n
-}
-
-// valType skips a value type: one byte, or a typed reference (0x63/0x64)
-// followed by its heap type.
-func (s *scanner) valType() {
-	if c := s.byte(); c == 0x63 || c == 0x64 {
-		s.sleb()
-	}
-}
-
-// blockType skips a block type: 0x40, a value type or a type index (s33).
-func (s *scanner) blockType() {
-	if s.pos < len(s.b) && (s.b[s.pos] == 0x63 || s.b[s.pos] == 0x64) {
-		s.pos++
-	}
-	s.sleb()
-}
-
-func (s *scanner) memarg() {
-	if align := s.u32(); align&0x40 != 0 { // multi-memory: a memory index follows
-		s.u32()
-	}
-	s.uleb()
-}
-
-func (s *scanner) limits() (min uint64) {
-	flags := s.byte()
-	min = s.uleb()
-	if flags&1 != 0 {
-		s.uleb()
-	}
-	return min
-}
-
-var coreMagic = [8]byte{0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00}
-
-func (s *scanner) run() *LimitError {
-	s.fn = -1
-	s.st.ModuleBytes = int64(len(s.b))
-	if s.over("ModuleBytes", int64(len(s.b)), s.lim.ModuleBytes) {
-		s.pos = 0
-		return s.err
-	}
-	if len(s.b) < 8 || [8]byte(s.b[:8]) != coreMagic {
-		return nil
-	}
-	all := s.b
-	s.pos = 8
-	for s.pos < len(all) && s.err == nil {
-		s.b = all
-		id := s.byte()
-		size := s.u32()
-		if s.bad || int64(size) > int64(len(all)-s.pos) {
-			break
-		}
-		// Each section is read on its own: reads stop at its end, and a
-		// malformed section only ends the scan of that section.
-		end := s.pos + int(size)
-		s.b, s.fn = all[:end], -1
-		switch id {
-		case 1:
-			s.types()
-		case 2:
-			s.imports()
-		case 3:
-			s.functions()
-		case 4:
-			s.tables()
-		case 10:
-			s.code()
-		}
-		s.pos, s.bad = end, false
-	}
-	s.b = all
-	if s.err != nil {
-		s.err.Name = funcName(all, s.err.Func)
-	}
-	return s.err
-}
-
-func (s *scanner) types() {
-	n := s.u32()
-	for i := uint32(0); i < n && !s.bad && s.err == nil; i++ {
-		if s.byte() != 0x60 { // rec groups and GC types: wazero refuses them
-			return
-		}
-		var total int64
-		for range 2 { // parameters, then results
-			start := s.pos
-			m := s.u32()
-			total += int64(m)
-			if total > int64(s.st.FuncTypeValues) {
-				s.st.FuncTypeValues = int(total)
-			}
-			if s.over("FuncTypeValues", total, int64(s.lim.FuncTypeValues)) {
-				s.err.Offset = int64(start)
-				return
-			}
-			for j := uint32(0); j < m && !s.bad; j++ {
-				s.valType()
-			}
-		}
-	}
-}
-
-func (s *scanner) imports() {
-	n := s.u32()
-	for i := uint32(0); i < n && !s.bad; i++ {
-		s.skip(int(s.u32())) // module
-		s.skip(int(s.u32())) // name
-		switch s.byte() {
-		case 0x00:
-			s.u32()
-			s.importedFn++
-		case 0x01:
-			s.valType()
-			s.limits()
-		case 0x02:
-			s.limits()
-		case 0x03:
-			s.valType()
-			s.byte()
-		case 0x04:
-			s.byte()
-			s.u32()
-		default:
-			return
-		}
-	}
-}
-
-func (s *scanner) functions() {
-	start := s.pos
-	n := s.u32()
-	if s.bad {
-		return
-	}
-	s.st.Functions = int(n)
-	if s.over("Functions", int64(n), int64(s.lim.Functions)) {
-		s.err.Offset = int64(start)
-	}
-}
-
-func (s *scanner) tables() {
-	n := s.u32()
-	for i := uint32(0); i < n && !s.bad; i++ {
-		start := s.pos
-		init := false
-		if s.pos+1 < len(s.b) && s.b[s.pos] == 0x40 && s.b[s.pos+1] == 0x00 {
-			s.pos += 2 // table with an initializer expression
-			init = true
-		}
-		s.valType()
-		min := s.limits()
-		if s.bad {
-			return
-		}
-		s.st.TableElements += int64(min)
-		if s.over("TableElements", s.st.TableElements, s.lim.TableElements) {
-			s.err.Offset = int64(start)
-			return
-		}
-		if init && !skipConstExpr(s) {
-			return
-		}
-	}
-}
-
-// skipConstExpr skips a constant expression up to its end opcode; it
-// reports false if it met something it cannot skip.
-func skipConstExpr(s *scanner) bool {
-	for !s.bad {
-		switch op := s.byte(); op {
-		case 0x0b:
-			return true
-		case 0x23, 0xd2: // global.get, ref.func
-			s.u32()
-		case 0x41, 0x42, 0xd0: // i32.const, i64.const, ref.null
-			s.sleb()
-		case 0x43:
-			s.skip(4)
-		case 0x44:
-			s.skip(8)
-		case 0x6a, 0x6b, 0x6c, 0x7c, 0x7d, 0x7e: // extended-const arithmetic
-		case 0xfd:
-			if s.u32() != 12 { // v128.const
-				return false
-			}
-			s.skip(16)
-		default:
-			return false
-		}
-	}
-	return false
 }

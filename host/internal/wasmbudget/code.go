@@ -132,29 +132,31 @@ func (f *flow) branch(l uint32, from int64) bool {
 }
 
 func (s *scanner) code() {
-	n := s.u32()
+	n := s.count("function body", 2)
 	for i := uint32(0); i < n && !s.bad && s.err == nil; i++ {
 		s.fn = s.importedFn + int(i)
-		start := s.pos
-		size := s.u32()
+		at := s.pos
+		size := s.count("function body size", 1)
 		if s.bad {
 			return
 		}
 		s.st.FunctionBytes = max(s.st.FunctionBytes, int(size))
 		if s.over("FunctionBytes", int64(size), int64(s.lim.FunctionBytes)) {
-			s.err.Offset = int64(start)
-			return
-		}
-		if int64(size) > int64(len(s.b)-s.pos) {
+			s.err.Offset = int64(at)
 			return
 		}
 		end := s.pos + int(size)
 		b := s.b
 		s.b = b[:end]
-		if !s.function() && s.err == nil {
+		// Ending anywhere but at the body's end means the code was
+		// malformed (or misread): its figures are not to be trusted.
+		if ok := s.function(); (!ok || s.pos != end) && s.err == nil && s.ferr == nil {
 			s.st.Unscanned++
 		}
-		s.b, s.pos, s.bad = b, end, false
+		s.b, s.pos = b, end
+		if s.err == nil && s.ferr == nil {
+			s.bad = false
+		}
 	}
 }
 
