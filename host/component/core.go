@@ -164,7 +164,7 @@ func IsCoreModule(b []byte) bool {
 // sections, and the component types in its `component-type*` sections.
 // Code and data are not looked at.
 func DecodeCore(b []byte) (*CoreModule, error) {
-	m, err := decodeCore(b, 0, true)
+	m, err := decodeCore(b, 0, true, true)
 	if err != nil {
 		return nil, err
 	}
@@ -172,6 +172,9 @@ func DecodeCore(b []byte) (*CoreModule, error) {
 }
 
 func checkCorePreamble(r *reader) {
+	if r.preambleCut() {
+		return
+	}
 	if r.remaining() < 8 || !bytes.Equal(r.b[r.pos:r.pos+4], wasmMagic) {
 		r.fail("not a WebAssembly binary (bad magic)")
 		return
@@ -188,23 +191,21 @@ func checkCorePreamble(r *reader) {
 	r.pos += 8
 }
 
-func decodeCore(b []byte, base int, withComponentTypes bool) (*CoreModule, *Error) {
+// decodeCore decodes the core module b found at base; file says b is the
+// whole input (not embedded in a component).
+func decodeCore(b []byte, base int, withComponentTypes, file bool) (*CoreModule, *Error) {
 	r := newReader(b, base)
+	r.file = file
 	checkCorePreamble(r)
 	m := &CoreModule{}
 	var funcTypeIdx []uint32
 	nImportedFuncs := 0
 	for r.ok() && !r.eof() {
-		id := r.byte()
-		size := r.u32()
+		id, s := r.section(coreSectionName)
 		if !r.ok() {
 			break
 		}
-		secOff := r.offset()
-		s := r.sub(int(size))
-		if !r.ok() {
-			break
-		}
+		secOff := s.base
 		name := coreSectionName(id)
 		s.push("core %s section", name)
 		switch id {
@@ -220,7 +221,7 @@ func decodeCore(b []byte, base int, withComponentTypes bool) (*CoreModule, *Erro
 				if len(m.ComponentTypes) > 0 {
 					like = m.ComponentTypes[0]
 				}
-				ct, err := decodeShared(c.Data, s.base+len(s.b)-len(c.Data), 0, like)
+				ct, err := decodeShared(c.Data, s.base+len(s.b)-len(c.Data), 0, like, false)
 				if err != nil {
 					err.Context = joinCtx(fmt.Sprintf("custom section %q", cname), err.Context)
 					return nil, err
@@ -319,7 +320,7 @@ func coreSectionName(id byte) string {
 	if int(id) < len(names) {
 		return names[id]
 	}
-	return fmt.Sprintf("unknown (id %d)", id)
+	return "unknown"
 }
 
 // readCoreValType reads a core value type.
@@ -497,13 +498,12 @@ const EmptyImportModule = "$empty"
 // an empty module name.
 func RewriteEmptyImportModules(b []byte) ([]byte, error) {
 	r := newReader(b, 0)
+	r.file = true
 	checkCorePreamble(r)
 	var types []CoreType
 	for r.ok() && !r.eof() {
 		start := r.pos
-		id := r.byte()
-		size := r.u32()
-		s := r.sub(int(size))
+		id, s := r.section(coreSectionName)
 		if !r.ok() {
 			break
 		}

@@ -91,6 +91,8 @@ func TestDecodeCoreErrors(t *testing.T) {
 	}{
 		{"component", component(), "this is a component, not a core module"},
 		{"magic", b(1, 2, 3, 4, 5, 6, 7, 8), "bad magic"},
+		{"preamble cut", b(0, 0x61, 0x73), "truncated at byte 3 (reading the 8-byte preamble)"},
+		{"section cut", cat(coreModule(), b(1, 9, 1)), "truncated at byte 11 (reading the type section (id 1) of 9 bytes at byte 8, the file ends 1 byte into it)"},
 		{"func type index", coreModule(vsec(3, leb(4))), "function 0: type index 4 is not a function type"},
 		{"import kind", coreModule(vsec(2, cat(str("a"), str("b"), b(0x09)))), "core import section: entry 0: unknown import kind 0x09"},
 		{"export index", coreModule(vsec(7, cat(str("f"), b(0x00), leb(3)))), `export "f": function index 3 out of range`},

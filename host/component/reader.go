@@ -1,6 +1,7 @@
 package component
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -16,9 +17,15 @@ type Error struct {
 	Offset  int
 	Context string // e.g. "type section entry 4: instance type declaration 2"
 	Msg     string
+	// Truncated marks input that ends early: Offset is where it ends and
+	// Msg says what was being read.
+	Truncated bool
 }
 
 func (e *Error) Error() string {
+	if e.Truncated {
+		return fmt.Sprintf("truncated at byte %d (%s)", e.Offset, e.Msg)
+	}
 	if e.Context == "" {
 		return fmt.Sprintf("offset 0x%x: %s", e.Offset, e.Msg)
 	}
@@ -31,7 +38,8 @@ func (e *Error) Error() string {
 type reader struct {
 	b    []byte
 	pos  int
-	base int // offset of b[0] in the top-level input
+	base int  // offset of b[0] in the top-level input
+	file bool // b ends where the input does: running out means truncation
 	err  *Error
 	ctx  []string
 }
@@ -195,6 +203,76 @@ func (r *reader) name() string {
 		return ""
 	}
 	return string(b)
+}
+
+// truncated records that the input ends early while reading what.
+func (r *reader) truncated(format string, args ...any) {
+	if r.err != nil {
+		return
+	}
+	r.err = &Error{Offset: r.base + len(r.b), Msg: fmt.Sprintf(format, args...), Truncated: true}
+	r.pos = len(r.b)
+}
+
+// preambleCut reports, with a truncation error, a file that ends inside
+// the 8-byte preamble (magic and a core or component version).
+func (r *reader) preambleCut() bool {
+	rest := r.b[r.pos:]
+	if !r.file || len(rest) == 0 || len(rest) >= 8 {
+		return false
+	}
+	if bytes.HasPrefix(wasmMagic, rest) || bytes.HasPrefix(rest, wasmMagic) &&
+		(bytes.HasPrefix(coreVersion, rest[4:]) || bytes.HasPrefix(componentHead, rest[4:])) {
+		r.truncated("reading the 8-byte preamble")
+		return true
+	}
+	return false
+}
+
+// section reads a section header and returns the section's id and a
+// reader over its body. name names a section id in messages. A size
+// running past the end of a file reader is a truncation; past the end of
+// an embedded module or component, a malformed size.
+func (r *reader) section(name func(byte) string) (byte, *reader) {
+	idOff := r.offset()
+	id := r.byte()
+	if r.file && !r.lebComplete() {
+		r.truncated("reading the size of the %s section (id %d) at byte %d", name(id), id, idOff)
+		return id, nil
+	}
+	size := r.u32()
+	if r.err != nil {
+		return id, nil
+	}
+	if int64(size) > int64(r.remaining()) {
+		if r.file {
+			r.truncated("reading the %s section (id %d) of %s at byte %d, the file ends %s into it",
+				name(id), id, bytesN(int64(size)), idOff, bytesN(int64(r.remaining())))
+		} else {
+			r.failAt(idOff, "%s section (id %d) of %s runs past the end of the embedded binary (%s left)",
+				name(id), id, bytesN(int64(size)), bytesN(int64(r.remaining())))
+		}
+		return id, nil
+	}
+	return id, r.sub(int(size))
+}
+
+func bytesN(n int64) string {
+	if n == 1 {
+		return "1 byte"
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// lebComplete reports whether a LEB128 starting at pos ends before the
+// input does (or is malformed in a way u32 will report).
+func (r *reader) lebComplete() bool {
+	for i := r.pos; i < len(r.b); i++ {
+		if r.b[i]&0x80 == 0 || i-r.pos >= 4 {
+			return true
+		}
+	}
+	return false
 }
 
 // sub returns a reader over the next n bytes (a section body) sharing the

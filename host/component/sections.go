@@ -19,13 +19,17 @@ func Decode(b []byte) (*Component, error) {
 // decodeRoot decodes a whole component (with its own Resolve) found at
 // offset base of the top-level input.
 func decodeRoot(b []byte, base, depth int) (*Component, *Error) {
-	return decodeShared(b, base, depth, nil)
+	return decodeShared(b, base, depth, nil, true)
 }
 
-// decodeShared is decodeRoot adding to the types of like, when not nil.
-func decodeShared(b []byte, base, depth int, like *Component) (*Component, *Error) {
+// decodeShared is decodeRoot adding to the types of like, when not nil;
+// file says b ends where the input does (it is not embedded in another
+// binary), so that running out of it is a truncation.
+func decodeShared(b []byte, base, depth int, like *Component, file bool) (*Component, *Error) {
+	r := newReader(b, base)
+	r.file = file
 	d := &decoder{
-		r:         newReader(b, base),
+		r:         r,
 		res:       &wit.Resolve{PackageNames: map[string]wit.PackageID{}},
 		resources: map[wit.TypeID]*Resource{},
 		budget:    4*len(b) + 1024,
@@ -64,6 +68,7 @@ func (d *decoder) component(parent *scope) *Component {
 		}
 	}
 	switch {
+	case r.preambleCut():
 	case r.remaining() < 8 || !bytes.Equal(r.b[r.pos:r.pos+4], wasmMagic):
 		r.fail("not a WebAssembly binary (bad magic)")
 	case bytes.Equal(r.b[r.pos+4:r.pos+8], coreVersion):
@@ -75,17 +80,12 @@ func (d *decoder) component(parent *scope) *Component {
 	counts := [len(sectionNames)]int{}
 	for r.ok() && !r.eof() {
 		idOff := r.offset()
-		id := r.byte()
-		size := r.u32()
+		id, body := r.section(componentSectionName)
 		if !r.ok() {
 			break
 		}
 		if int(id) >= len(sectionNames) {
 			r.failAt(idOff, "unknown section id %d", id)
-			break
-		}
-		body := r.sub(int(size))
-		if !r.ok() {
 			break
 		}
 		d.r = body
@@ -102,6 +102,13 @@ func (d *decoder) component(parent *scope) *Component {
 	c.Types, c.CoreTypes, c.Funcs = s.types, s.coreTypes, s.funcs
 	c.Instances, c.Components, c.CoreModules = s.instances, s.components, s.coreModules
 	return c
+}
+
+func componentSectionName(id byte) string {
+	if int(id) < len(sectionNames) {
+		return sectionNames[id]
+	}
+	return "unknown"
 }
 
 // entries runs f for each entry of a vec section, naming it in errors.
@@ -191,7 +198,7 @@ func (d *decoder) coreModuleSection(s *scope) {
 	off := r.offset()
 	b := r.bytes(r.remaining())
 	r.ctx[len(r.ctx)-1] = "core module section (core module " + itoa(len(s.coreModules)) + ")"
-	m, err := decodeCore(b, off, false)
+	m, err := decodeCore(b, off, false, false)
 	if err != nil {
 		err.Context = joinCtx(strings.Join(r.ctx, ": "), err.Context)
 		if r.err == nil {
