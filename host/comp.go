@@ -81,9 +81,9 @@ func (cp *compProgram) plan(ctx context.Context, r *Runtime, p *Program, c *comp
 			if err != nil {
 				return fmt.Errorf("core module %d: %w", def.Index, err)
 			}
-			m, err := r.wz.CompileModule(ctx, b)
+			m, err := r.compile(ctx, b)
 			if err != nil {
-				return fmt.Errorf("core module %d: %w", def.Index, r.explainCompileError(err))
+				return fmt.Errorf("core module %d: %w", def.Index, err)
 			}
 			p.own(m)
 			cp.modules[def] = m

@@ -46,9 +46,9 @@ func (r *Runtime) ensureWASIP1(ctx context.Context) error {
 // loadCore compiles a core module guest and types its exports: by the
 // world in typing (its component-type section, or the caller's fallback).
 func (r *Runtime) loadCore(ctx context.Context, p *Program, wasm []byte, typing *wit.Resolve, world wit.WorldID, byShortName bool) error {
-	mod, err := r.wz.CompileModule(ctx, wasm)
+	mod, err := r.compile(ctx, wasm)
 	if err != nil {
-		return fmt.Errorf("%s: %w", p.name, r.explainCompileError(err))
+		return fmt.Errorf("%s: %w", p.name, err)
 	}
 	p.own(mod)
 	if err := r.ensureWASIP1(ctx); err != nil {

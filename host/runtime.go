@@ -54,6 +54,9 @@ type Config struct {
 	// theirs). Zero fields mean abi.DefaultBudget's; CallOptions overrides
 	// it per call. Exceeding it traps the guest.
 	LiftBudget abi.Budget
+	// CompileBudget bounds the modules the host compiles; nil means
+	// DefaultCompileBudget.
+	CompileBudget *CompileBudget
 }
 
 // DefaultCacheDir is the cache directory for compiled guests: $BIGBAND_CACHE_DIR

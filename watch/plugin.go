@@ -127,7 +127,7 @@ func (p *plugin) reconfigureOn(ctx context.Context, b fswatch.Batch) {
 	cfg, err := config.Load(p.spec.Dir)
 	var spec toolchain.Spec
 	if err == nil {
-		spec, err = toolchain.Detect(p.src)
+		spec, err = detect(p.src, cfg)
 	}
 	if err != nil {
 		c := &Cycle{Plugin: p.id, Trigger: config.FileName, Started: time.Now()}
@@ -135,7 +135,6 @@ func (p *plugin) reconfigureOn(ctx context.Context, b fswatch.Batch) {
 		p.s.report(c)
 		return
 	}
-	spec = spec.With(cfg)
 	oldWatch := slices.Concat(p.spec.Watch, p.spec.Ignore)
 	p.cfg, p.spec = cfg, spec
 	if cfg.App != "" && p.s.opts.App == "" && cfg.App != p.target.App {

@@ -241,12 +241,9 @@ func (s *Session) newPlugin(src string) (*plugin, error) {
 	if err != nil {
 		return nil, err
 	}
-	spec, err := toolchain.Detect(src)
+	spec, err := detect(src, cfg)
 	if err != nil {
 		return nil, err
-	}
-	if fi.IsDir() {
-		spec = spec.With(cfg)
 	}
 	p := &plugin{s: s, src: src, cfg: cfg, spec: spec, rebuild: make(chan string, 1)}
 	p.id = s.opts.ID
@@ -291,6 +288,28 @@ func (s *Session) newPlugin(src string) (*plugin, error) {
 	return p, nil
 }
 
+// detect works out how to build src: bigband.toml's [build] over what
+// the project looks like. A config with its own build command needs no
+// recognisable project.
+func detect(src string, cfg *config.Config) (toolchain.Spec, error) {
+	spec, err := toolchain.Detect(src)
+	if err != nil {
+		fi, serr := os.Stat(src)
+		if serr != nil || !fi.IsDir() || cfg.Build.Command == nil {
+			return spec, err
+		}
+		abs, aerr := filepath.Abs(src)
+		if aerr != nil {
+			return spec, aerr
+		}
+		spec = toolchain.Spec{Kind: toolchain.Custom, Dir: abs, Watch: []string{"*", "!/.bigband/"}}
+	}
+	if fi, err := os.Stat(src); err == nil && fi.IsDir() {
+		spec = spec.With(cfg)
+	}
+	return spec, nil
+}
+
 // applyLimits lets a plugin's bigband.toml [limits] override the session's.
 func applyLimits(rc *host.Config, bc *host.BackendConfig, l config.Limits) {
 	if l.Memory > 0 {
@@ -305,6 +324,31 @@ func applyLimits(rc *host.Config, bc *host.BackendConfig, l config.Limits) {
 	}
 	if l.Pool > 0 {
 		bc.PoolSize = l.Pool
+	}
+	if l.Handles > 0 {
+		bc.MaxLiveHandles = l.Handles
+	}
+	if l.OutputRate > 0 {
+		rc.Output.LinesPerSecond = l.OutputRate
+	}
+	if l.CompileModuleBytes > 0 || l.CompileFunctions > 0 || l.CompileNesting > 0 || l.CompileBrTableTargets > 0 {
+		b := host.DefaultCompileBudget()
+		if rc.CompileBudget != nil {
+			b = *rc.CompileBudget
+		}
+		if l.CompileModuleBytes > 0 {
+			b.ModuleBytes = l.CompileModuleBytes
+		}
+		if l.CompileFunctions > 0 {
+			b.Functions = l.CompileFunctions
+		}
+		if l.CompileNesting > 0 {
+			b.Nesting = l.CompileNesting
+		}
+		if l.CompileBrTableTargets > 0 {
+			b.BrTableTargets = int64(l.CompileBrTableTargets)
+		}
+		rc.CompileBudget = &b
 	}
 }
 

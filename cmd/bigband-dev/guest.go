@@ -20,6 +20,7 @@ import (
 type guestFlags struct {
 	timeout  time.Duration
 	memory   int64 // bytes; 0: the host's default
+	budget   *host.CompileBudget
 	noCache  bool
 	contract string
 }
@@ -29,6 +30,7 @@ type guestFlags struct {
 func (g *guestFlags) define(fs *flag.FlagSet, timeout time.Duration, what string) {
 	durationVar(fs, &g.timeout, "timeout", timeout, "stop "+what+" after `DURATION` (more than 0)")
 	memoryVar(fs, &g.memory)
+	compileBudgetVar(fs, &g.budget)
 	fs.BoolVar(&g.noCache, "no-cache", false, "don't use the on-disk cache of compiled code")
 }
 
@@ -50,6 +52,7 @@ func (g *guestFlags) config(e *env) host.Config {
 	cfg := host.Config{
 		CallTimeout:      g.timeout,
 		MemoryLimitPages: memoryPages(g.memory),
+		CompileBudget:    g.budget,
 		Logger:           slog.New(slog.NewTextHandler(e.stderr, nil)),
 	}
 	if !g.noCache {

@@ -30,6 +30,7 @@ type serveFlags struct {
 	maxBody    int64
 	maxHandles int
 	memory     int64
+	budget     *host.CompileBudget
 	reuse      string
 	noCache    bool
 }
@@ -47,6 +48,7 @@ func serveFlagSet(fs *flag.FlagSet) any {
 	fs.Var(sizeFlag{n: &s.maxBody, noLimit: true}, "max-body", "largest request body, `SIZE` like 64MiB (-1: no limit)")
 	fs.Var(countFlag{n: &s.maxHandles, noLimit: true}, "max-handles", "close rather than reuse an instance left holding more than `N` resource handles after a request (-1: no limit)")
 	memoryVar(fs, &s.memory)
+	compileBudgetVar(fs, &s.budget)
 	fs.StringVar(&s.reuse, "reuse", "auto", "reuse instances across requests: `auto, always or never` (auto: not for componentize-js guests)")
 	fs.BoolVar(&s.noCache, "no-cache", false, "don't use the on-disk cache of compiled code")
 	return s
@@ -80,7 +82,7 @@ func runServe(e *env, opts any, args []string) int {
 	ctx, first, stopSignals := interrupts(e, log)
 	defer stopSignals()
 
-	cfg := host.Config{Logger: log, CallTimeout: s.timeout, MemoryLimitPages: memoryPages(s.memory)}
+	cfg := host.Config{Logger: log, CallTimeout: s.timeout, MemoryLimitPages: memoryPages(s.memory), CompileBudget: s.budget}
 	if !s.noCache {
 		cfg.CacheDir = host.DefaultCacheDir()
 	}

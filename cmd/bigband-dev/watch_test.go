@@ -1,0 +1,290 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// watchProc is a running `bigband-dev watch` and its terminal output.
+type watchProc struct {
+	t     *testing.T
+	cmd   *exec.Cmd
+	lines chan string
+	out   []string
+	seen  int // out[:seen] was matched past
+	done  chan struct{}
+}
+
+func startWatch(t *testing.T, env []string, args ...string) *watchProc {
+	t.Helper()
+	p := &watchProc{t: t, cmd: exec.Command(binPath, append([]string{"watch"}, args...)...), lines: make(chan string, 1000), done: make(chan struct{})}
+	p.cmd.Env = append(os.Environ(), env...)
+	r, w := io.Pipe()
+	p.cmd.Stdout, p.cmd.Stderr = w, w
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		sc := bufio.NewScanner(r)
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			p.lines <- sc.Text()
+		}
+		close(p.lines)
+	}()
+	go func() {
+		p.cmd.Wait()
+		w.Close()
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		p.cmd.Process.Kill()
+		<-p.done
+	})
+	return p
+}
+
+// waitFor reads output until a line matches, with a hang guard. Lines
+// read before (waiting for something else) count too, once.
+func (p *watchProc) waitFor(pattern string) []string {
+	p.t.Helper()
+	re := regexp.MustCompile(pattern)
+	for i := p.seen; i < len(p.out); i++ {
+		if m := re.FindStringSubmatch(p.out[i]); m != nil {
+			p.seen = i + 1
+			return m
+		}
+	}
+	timeout := time.After(3 * time.Minute)
+	for {
+		select {
+		case l, ok := <-p.lines:
+			if !ok {
+				p.t.Fatalf("watch exited before printing %q; it printed:\n%s", pattern, strings.Join(p.out, "\n"))
+			}
+			p.out = append(p.out, l)
+			if m := re.FindStringSubmatch(l); m != nil {
+				p.seen = len(p.out)
+				return m
+			}
+		case <-timeout:
+			p.t.Fatalf("nothing matching %q within 3 minutes; it printed:\n%s", pattern, strings.Join(p.out, "\n"))
+		}
+	}
+}
+
+// haveCBackendTools reports whether the C backend can be built here
+// (clang with wasi-libc, and tools/js for the component step).
+func haveCBackendTools(t *testing.T) bool {
+	t.Helper()
+	var missing []string
+	if _, err := exec.LookPath("clang"); err != nil {
+		missing = append(missing, "clang")
+	}
+	if _, err := os.Stat("/usr/lib/wasm32-wasi/libc.a"); err != nil {
+		missing = append(missing, "wasi-libc")
+	}
+	if _, err := exec.LookPath("node"); err != nil {
+		missing = append(missing, "node")
+	}
+	if _, err := os.Stat("../../tools/js/node_modules"); err != nil {
+		missing = append(missing, "tools/js/node_modules (npm ci in tools/js)")
+	}
+	if len(missing) == 0 {
+		return true
+	}
+	if os.Getenv("BIGBAND_REQUIRE_TOOLS") != "" {
+		t.Fatalf("the C backend build needs %s", strings.Join(missing, ", "))
+	}
+	t.Skipf("the C backend build needs %s", strings.Join(missing, ", "))
+	return false
+}
+
+func editFile(t *testing.T, path, old, new string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(b, []byte(old)) {
+		t.Fatalf("%s has no %q", path, old)
+	}
+	writeFile(t, "", path, strings.Replace(string(b), old, new, 1))
+}
+
+func guestTag(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, resp.Body)
+	return resp.Header.Get("x-bigband-guest")
+}
+
+// TestWatchGoFrontendAndCBackend runs `bigband-dev watch` on copies of the
+// Go frontend and the C backend: edits reach the generated files and the
+// served responses, a broken build keeps the old version serving and is
+// reported with the compiler's location, a fix recovers, and Ctrl-C stops
+// the builds in flight and frees the port.
+func TestWatchGoFrontendAndCBackend(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds guests; skipped with -short")
+	}
+	haveCBackendTools(t)
+	root, _ := filepath.Abs("../..")
+	dir := t.TempDir()
+	front, back, slow := filepath.Join(dir, "front"), filepath.Join(dir, "echo"), filepath.Join(dir, "slow")
+	for _, f := range []string{"go.mod", "plugin.go", "abi.go"} {
+		b, _ := os.ReadFile(filepath.Join(root, "examples/go/frontend", f))
+		writeFile(t, "", filepath.Join(front, f), string(b))
+	}
+	for _, f := range []string{"backend.c", "http.h"} {
+		b, _ := os.ReadFile(filepath.Join(root, "examples/c/backend", f))
+		writeFile(t, "", filepath.Join(back, f), string(b))
+	}
+	tools, wit := filepath.Join(root, "tools/js/wasm-tools.mjs"), filepath.Join(root, "examples/wit/http/0.2.0")
+	writeFile(t, "", filepath.Join(back, "bigband.toml"), fmt.Sprintf(`id = "echo"
+[build]
+command = ["sh", "-c", "mkdir -p out && clang --target=wasm32-wasi -mexec-model=reactor -O2 -o out/core.wasm backend.c && node %s embed --wit %s --world backend-c out/core.wasm out/typed.wasm && node %s new --adapter none out/typed.wasm out/echo.wasm"]
+artifact = "out/echo.wasm"
+ignore = ["out/"]
+`, tools, wit, tools))
+	// A build that never ends: Ctrl-C must kill it.
+	writeFile(t, "", filepath.Join(slow, "bigband.toml"), `[build]
+command = ["sh", "-c", "sleep 600 & wait"]
+artifact = "never.wasm"
+`)
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	gocache, _ := exec.Command("go", "env", "GOCACHE").Output()
+	p := startWatch(t, []string{"GOCACHE=" + strings.TrimSpace(string(gocache))}, "--addr", addr, "--debounce", "30ms", front, back, slow)
+
+	// Both first cycles, in whichever order.
+	p.waitFor(`^  frontend plugin front: package in `)
+	p.seen = 0
+	p.waitFor(`^  echo: serving at http://`)
+	url := "http://" + addr + "/api/echo/headers"
+	if tag := guestTag(t, url); tag != "c" {
+		t.Fatalf("first build: x-bigband-guest %q, want c", tag)
+	}
+	rootTSX := filepath.Join(front, ".bigband/plugins/front/src/components/ExampleComponent/ExampleComponent.tsx")
+	if b, err := os.ReadFile(rootTSX); err != nil || !bytes.Contains(b, []byte("Hello from a WebAssembly guest.")) {
+		t.Fatalf("generated frontend: %v", err)
+	}
+
+	editFile(t, filepath.Join(back, "backend.c"), `#define GUEST_TAG "c"`, `#define GUEST_TAG "c-edited"`)
+	p.waitFor(`^echo \(backend\.c\):.*swapped v1 -> v2`)
+	if tag := guestTag(t, url); tag != "c-edited" {
+		t.Fatalf("after the edit: x-bigband-guest %q, want c-edited", tag)
+	}
+
+	editFile(t, filepath.Join(front, "plugin.go"), "Hello from a WebAssembly guest.", "Edited under watch.")
+	p.waitFor(`^front \(plugin\.go\):.* 1 files written`)
+	if b, _ := os.ReadFile(rootTSX); !bytes.Contains(b, []byte("Edited under watch.")) {
+		t.Fatal("the frontend edit did not reach the generated file")
+	}
+
+	editFile(t, filepath.Join(back, "backend.c"), `#define GUEST_TAG "c-edited"`, `#define GUEST_TAG "c-edited" oops`)
+	p.waitFor(`^error: echo: build: .*`)
+	loc := p.waitFor(`backend\.c:(\d+):(\d+): error`)
+	if n, _ := strconv.Atoi(loc[1]); n < 1 {
+		t.Errorf("error location %v", loc)
+	}
+	p.waitFor(`^echo \(backend\.c\):.*FAILED in build`)
+	if tag := guestTag(t, url); tag != "c-edited" {
+		t.Fatalf("after a broken build: x-bigband-guest %q, want c-edited still serving", tag)
+	}
+	editFile(t, filepath.Join(back, "backend.c"), `#define GUEST_TAG "c-edited" oops`, `#define GUEST_TAG "c-fixed"`)
+	p.waitFor(`^echo \(backend\.c\):.*swapped v2 -> v3`)
+	if tag := guestTag(t, url); tag != "c-fixed" {
+		t.Fatalf("after the fix: x-bigband-guest %q, want c-fixed", tag)
+	}
+
+	// The slow build is running now: note the build's processes.
+	builds := descendants(p.cmd.Process.Pid)
+	if len(builds) == 0 {
+		t.Fatal("no build process running under watch (the slow build should be)")
+	}
+	p.cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case <-p.done:
+	case <-time.After(time.Minute):
+		t.Fatal("watch still running a minute after Ctrl-C")
+	}
+	if code := p.cmd.ProcessState.ExitCode(); code != 0 {
+		t.Errorf("exit code %d after one Ctrl-C, want 0", code)
+	}
+	for _, pid := range builds {
+		if alive(pid) {
+			t.Errorf("build process %d still alive after watch exited", pid)
+		}
+	}
+	ln, err = net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatalf("port not freed: %v", err)
+	}
+	ln.Close()
+}
+
+// descendants lists the processes below pid (from /proc).
+func descendants(pid int) []int {
+	parent := map[int]int{}
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		n, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...: comm may hold spaces, so cut at ')'.
+		rest := string(b[bytes.LastIndexByte(b, ')')+1:])
+		f := strings.Fields(rest)
+		if len(f) > 1 {
+			parent[n], _ = strconv.Atoi(f[1])
+		}
+	}
+	var out []int
+	for n := range parent {
+		for q := parent[n]; q > 1; q = parent[q] {
+			if q == pid {
+				out = append(out, n)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// alive reports whether pid exists and is not a zombie.
+func alive(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	rest := string(b[bytes.LastIndexByte(b, ')')+1:])
+	f := strings.Fields(rest)
+	return len(f) > 0 && f[0] != "Z"
+}
