@@ -6,6 +6,7 @@
 #
 #   scripts/soak-swap.sh                 # 1,000 C swaps, 50 JS swaps
 #   BIGBAND_SOAK_C=100 BIGBAND_SOAK_JS=10 scripts/soak-swap.sh
+#   BIGBAND_SOAK_UNIQUE=1 scripts/soak-swap.sh   # every swap a new build
 #
 # Extra arguments go to `go test` (e.g. -hostile.report soak.md).
 set -eu
