@@ -481,6 +481,9 @@ func (b *Backend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	lim := wasi.HTTPLimits{MaxBodyBytes: max(limit, 0)}
 	req := wasi.NewIncomingRequest(r, lim)
 	out := wasi.NewResponseOutparam(pw)
+	if limit > 0 {
+		out.HoldFor(req)
+	}
 	_, callErr := inst.CallExport(ctx, v.handle, req, out)
 	var o wasi.Outcome
 	if callErr != nil {

@@ -99,6 +99,9 @@ func (i *Instance) CallExport(ctx context.Context, e *Export, args ...any) (any,
 	if err != nil {
 		var te *trapError
 		if errors.As(err, &te) || abi.IsTrap(err) || ctx.Err() != nil {
+			if te != nil && i.mems.atLimit(i.p.rt.MemoryLimit()) {
+				err = fmt.Errorf("%w\n(its memory had grown to the limit: %s)", err, i.p.rt.memoryLimitNote())
+			}
 			i.broken = true
 			i.release(context.Background())
 		}

@@ -62,6 +62,7 @@ type memories struct {
 type linearMemory interface {
 	experimental.LinearMemory
 	unmap()
+	size() uint64 // bytes committed so far
 }
 
 // with returns ctx carrying the allocator, for instantiating a module.
@@ -101,11 +102,25 @@ func (m *memories) committed() uint64 {
 	defer m.mu.Unlock()
 	var n uint64
 	for _, lm := range m.list {
-		if s, ok := lm.(interface{ size() uint64 }); ok {
-			n += s.size()
-		}
+		n += lm.size()
 	}
 	return n
+}
+
+// atLimit reports whether some memory of the instance has grown close to
+// limit (within 1/64 of it, at least 1 MiB: allocators grow in steps): a
+// trap then most likely comes from a failed memory.grow (C's malloc
+// returning NULL, Go's runtime throwing).
+func (m *memories) atLimit(limit uint64) bool {
+	slack := max(limit/64, 1<<20)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, lm := range m.list {
+		if lm.size()+slack >= limit {
+			return true
+		}
+	}
+	return false
 }
 
 // sliceMemory is the fallback where address space can't be reserved: a Go

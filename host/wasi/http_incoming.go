@@ -93,6 +93,9 @@ func NewIncomingRequest(r *http.Request, lim HTTPLimits) *IncomingRequest {
 		headers = append([]field{{name: "host", value: []byte(r.Host)}}, headers...)
 	}
 	var body io.Reader = r.Body
+	if r.Body == http.NoBody {
+		body = nil // ended from the start: nothing to wait for
+	}
 	if body != nil && lim.MaxBodyBytes > 0 {
 		// A nil ResponseWriter: the server glue decides the answer (413)
 		// through BodyTooLarge, not the reader.
@@ -116,6 +119,11 @@ func NewIncomingRequest(r *http.Request, lim HTTPLimits) *IncomingRequest {
 func (req *IncomingRequest) BodyTooLarge() bool {
 	var tooBig *http.MaxBytesError
 	return errors.As(req.body.reader.failure(), &tooBig)
+}
+
+// bodyUnread reports whether the request body has not ended yet.
+func (req *IncomingRequest) bodyUnread() bool {
+	return !isClosed(req.body.reader.done)
 }
 
 // DropErr implements DropChecker.

@@ -30,6 +30,7 @@ type ResponseOutparam struct {
 	done bool           // set was called
 	wire *wire          // the response given to set, if ok
 	err  *HTTPErrorCode // the error given to set, if err
+	hold *IncomingRequest
 }
 
 // NewResponseOutparam returns the outparam for one request: the response
@@ -41,6 +42,21 @@ type ResponseOutparam struct {
 func NewResponseOutparam(w http.ResponseWriter) *ResponseOutparam {
 	_ = http.NewResponseController(w).EnableFullDuplex()
 	return &ResponseOutparam{w: w}
+}
+
+// MaxHeldBody is how much response body HoldFor keeps back.
+const MaxHeldBody = 64 << 10
+
+// HoldFor keeps the response off the wire while req's body is still being
+// read, up to MaxHeldBody of response body: a guest that answers before
+// reading a body that then goes over the limit must give the client a
+// 413, not a 200 cut off halfway. Once the body went over the limit, the
+// held response is never sent (Outcome reports it unsent). Call it before
+// the guest runs.
+func (o *ResponseOutparam) HoldFor(req *IncomingRequest) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.hold = req
 }
 
 // Outcome reports how the guest's handling ended; call it once handle has
@@ -95,7 +111,7 @@ func (o *ResponseOutparam) set(v abi.Result) error {
 		return fmt.Errorf("wasi:http: response-outparam.set: response is %T", v.Value)
 	}
 	o.done, o.wire = true, resp.wire
-	resp.wire.attach(o.w, resp)
+	resp.wire.attach(o.w, resp, o.hold)
 	return nil
 }
 
@@ -176,18 +192,33 @@ type wire struct {
 	trailers []field
 	taken    bool // the body was taken: it must be finished
 	finished bool
-	failed   bool // finish found the body wrong
+	failed   bool             // finish found the body wrong
+	hold     *IncomingRequest // see ResponseOutparam.HoldFor
 }
 
 // attach hands the response to w (response-outparam.set). Bytes already
 // written, or a finished body, go out at once.
-func (wr *wire) attach(w http.ResponseWriter, resp *OutgoingResponse) {
+func (wr *wire) attach(w http.ResponseWriter, resp *OutgoingResponse, hold *IncomingRequest) {
 	wr.mu.Lock()
 	defer wr.mu.Unlock()
-	wr.w, wr.resp = w, resp
-	if len(wr.pending) > 0 || wr.finished {
+	wr.w, wr.resp, wr.hold = w, resp, hold
+	if (len(wr.pending) > 0 || wr.finished) && !wr.holding(0) {
 		_ = wr.send()
 	}
+}
+
+// holding reports whether the response stays off the wire with n more
+// bytes: the request body is still unread and what is held stays within
+// MaxHeldBody, or the request body went over its limit (the server
+// answers 413 instead); wr.mu is held.
+func (wr *wire) holding(n int) bool {
+	switch {
+	case wr.hold == nil || wr.sent:
+		return false
+	case wr.hold.BodyTooLarge():
+		return true
+	}
+	return wr.hold.bodyUnread() && len(wr.pending)+n <= MaxHeldBody
 }
 
 // send writes status, headers and pending bytes, once; wr.mu is held and
@@ -205,6 +236,11 @@ func (wr *wire) send() error {
 	for k, v := range toHeader(headers) {
 		h[k] = v
 	}
+	if wr.finished {
+		// Trailers known before the status goes out are declared with
+		// it: net/http fixes chunked or Content-Length framing then.
+		wr.writeTrailers()
+	}
 	wr.w.WriteHeader(wr.status)
 	if len(wr.pending) > 0 {
 		p := wr.pending
@@ -212,9 +248,6 @@ func (wr *wire) send() error {
 		if _, err := wr.w.Write(p); err != nil {
 			return &httpStreamError{err: err}
 		}
-	}
-	if wr.finished {
-		wr.writeTrailers()
 	}
 	return nil
 }
@@ -225,6 +258,11 @@ func (wr *wire) Write(p []byte) (int, error) {
 	defer wr.mu.Unlock()
 	if wr.finished {
 		return 0, &httpStreamError{err: errors.New("wasi:http: write to a finished body")}
+	}
+	if wr.holding(len(p)) {
+		wr.pending = append(wr.pending, p...)
+		wr.written += int64(len(p))
+		return len(p), nil
 	}
 	if wr.w == nil {
 		if len(wr.pending)+len(p) > MaxPendingBody {
@@ -251,7 +289,7 @@ func (wr *wire) Write(p []byte) (int, error) {
 func (wr *wire) Flush() error {
 	wr.mu.Lock()
 	defer wr.mu.Unlock()
-	if wr.w == nil {
+	if wr.w == nil || wr.holding(0) {
 		return nil
 	}
 	if err := wr.send(); err != nil {
@@ -277,7 +315,7 @@ func (wr *wire) finish(trailers []field) *HTTPErrorCode {
 		return httpCode(codeHTTPResponseBodySize, abi.Some(uint64(wr.written)))
 	}
 	wr.finished, wr.trailers = true, trailers
-	if wr.w != nil {
+	if wr.w != nil && !wr.holding(0) {
 		if !wr.sent {
 			_ = wr.send() // writes the trailers too
 		} else {
@@ -303,6 +341,9 @@ func (wr *wire) writeTrailers() {
 func (wr *wire) outcome() Outcome {
 	wr.mu.Lock()
 	defer wr.mu.Unlock()
+	if wr.hold != nil && !wr.sent && wr.hold.BodyTooLarge() {
+		return wr.abortLocked()
+	}
 	var err error
 	if !wr.sent {
 		err = wr.send()
@@ -320,6 +361,10 @@ func (wr *wire) outcome() Outcome {
 func (wr *wire) abort() Outcome {
 	wr.mu.Lock()
 	defer wr.mu.Unlock()
+	return wr.abortLocked()
+}
+
+func (wr *wire) abortLocked() Outcome {
 	complete := (!wr.taken || wr.finished) && !wr.failed
 	wr.finished = true // no more writes
 	wr.pending = nil
