@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/bigband-dev/bigband/bytesize"
 	"io"
 	"log/slog"
 	"net"
@@ -455,8 +456,8 @@ func (b *Backend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	limit := b.cfg.MaxBodyBytes
 	if limit > 0 && r.ContentLength > limit {
-		log.Warn(fmt.Sprintf("request body over --max-body %s: answered 413 without running the guest", formatBytes(limit)), "content_length", r.ContentLength)
-		http.Error(pw, fmt.Sprintf("request body too large: %d bytes declared, the limit is %s", r.ContentLength, formatBytes(limit)), http.StatusRequestEntityTooLarge)
+		log.Warn(fmt.Sprintf("request body over --max-body %s: answered 413 without running the guest", bytesize.Format(limit)), "content_length", r.ContentLength)
+		http.Error(pw, fmt.Sprintf("request body too large: %d bytes declared, the limit is %s", r.ContentLength, bytesize.Format(limit)), http.StatusRequestEntityTooLarge)
 		return
 	}
 	var pr *progressReader
@@ -494,7 +495,7 @@ func (b *Backend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	v.put(inst, callErr == nil)
 
 	tooLarge := req.BodyTooLarge()
-	overLimit := fmt.Sprintf("request body over --max-body %s", formatBytes(limit))
+	overLimit := fmt.Sprintf("request body over --max-body %s", bytesize.Format(limit))
 	switch {
 	case pw.stalled() || pr.stalled():
 		// The client stopped reading (or sending): what was written is
@@ -511,7 +512,7 @@ func (b *Backend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		panic(http.ErrAbortHandler)
 	case tooLarge && !o.Sent:
 		log.Warn(overLimit+": answered 413", "guest_err", errText(callErr))
-		http.Error(pw, fmt.Sprintf("request body too large: the limit is %s", formatBytes(limit)), http.StatusRequestEntityTooLarge)
+		http.Error(pw, fmt.Sprintf("request body too large: the limit is %s", bytesize.Format(limit)), http.StatusRequestEntityTooLarge)
 	case tooLarge && (callErr != nil || !o.Complete):
 		// The status is on the wire: the response can only be cut off, so
 		// that the client sees an error and never a complete answer.
@@ -666,15 +667,4 @@ func isTimeout(err error) bool {
 	}
 	var ne net.Error
 	return errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
-}
-
-// formatBytes renders a size the way the flags take it: "64 MiB".
-func formatBytes(n int64) string {
-	units := []string{"bytes", "KiB", "MiB", "GiB", "TiB"}
-	i := 0
-	for i < len(units)-1 && n >= 1024 && n%1024 == 0 {
-		n /= 1024
-		i++
-	}
-	return fmt.Sprintf("%d %s", n, units[i])
 }

@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 	"fmt"
+	"github.com/bigband-dev/bigband/bytesize"
 	"strings"
 	"sync"
 
@@ -41,7 +42,7 @@ func (r *Runtime) MemoryLimit() uint64 { return uint64(r.memPages) * wasmPage }
 
 // memoryLimitNote explains the limit in an error, with what raises it.
 func (r *Runtime) memoryLimitNote() string {
-	return fmt.Sprintf("the memory limit is %s per memory (raise it with --memory, or memory in bigband.toml [limits])", sizeText(r.MemoryLimit()))
+	return fmt.Sprintf("the memory limit is %s per memory (raise it with --memory, or memory in bigband.toml [limits])", bytesize.Format(int64(r.MemoryLimit())))
 }
 
 // memories tracks the linear memories of one instance. Each reserves its
@@ -151,17 +152,4 @@ func (r *Runtime) explainCompileError(err error) error {
 		return fmt.Errorf("%w: %s", err, r.memoryLimitNote())
 	}
 	return err
-}
-
-// sizeText writes a byte count in the largest binary unit that divides it.
-func sizeText(n uint64) string {
-	switch {
-	case n >= 1<<30 && n%(1<<30) == 0:
-		return fmt.Sprintf("%d GiB", n>>30)
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
 }

@@ -4,8 +4,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/bigband-dev/bigband/bytesize"
 	"io/fs"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -104,7 +104,7 @@ func (f sizeFlag) String() string {
 	case *f.n == 0:
 		return "0"
 	}
-	return strings.ReplaceAll(formatBytes(*f.n), " ", "")
+	return strings.ReplaceAll(bytesize.Format(*f.n), " ", "")
 }
 
 func (f sizeFlag) Set(s string) error {
@@ -125,61 +125,18 @@ func (f sizeFlag) Set(s string) error {
 		}
 		return errors.New("must be more than 0")
 	case f.max > 0 && n > f.max:
-		return fmt.Errorf("at most %s", formatBytes(f.max))
+		return fmt.Errorf("at most %s", bytesize.Format(f.max))
 	}
 	*f.n = n
 	return nil
 }
 
-var sizeUnits = map[string]int64{
-	"": 1, "b": 1, "byte": 1, "bytes": 1,
-	"k": 1 << 10, "kb": 1 << 10, "kib": 1 << 10,
-	"m": 1 << 20, "mb": 1 << 20, "mib": 1 << 20,
-	"g": 1 << 30, "gb": 1 << 30, "gib": 1 << 30,
-	"t": 1 << 40, "tb": 1 << 40, "tib": 1 << 40,
-}
-
-// parseSize reads "256MiB", "1.5 GiB", "65536" or "-1".
+// parseSize reads "256MiB", "1.5 GiB", "65536" or "-1" (no limit).
 func parseSize(s string) (int64, error) {
-	t := strings.TrimSpace(s)
-	if t == "-1" {
+	if strings.TrimSpace(s) == "-1" {
 		return -1, nil
 	}
-	i := 0
-	for i < len(t) && (t[i] >= '0' && t[i] <= '9' || t[i] == '.' || i == 0 && t[i] == '-') {
-		i++
-	}
-	num, unit := t[:i], strings.ToLower(strings.TrimSpace(t[i:]))
-	mult, ok := sizeUnits[unit]
-	if !ok {
-		return 0, fmt.Errorf("unknown unit %q (use KiB, MiB, GiB, e.g. 256MiB)", t[i:])
-	}
-	v, err := strconv.ParseFloat(num, 64)
-	if err != nil || num == "" {
-		return 0, errors.New("not a size (examples: 65536, 64KiB, 256MiB, 1GiB)")
-	}
-	b := v * float64(mult)
-	if b > math.MaxInt64/2 || b < -math.MaxInt64/2 {
-		return 0, errors.New("too large")
-	}
-	if b != math.Trunc(b) {
-		return 0, errors.New("not a whole number of bytes")
-	}
-	return int64(b), nil
-}
-
-// formatBytes renders a size in the largest unit that divides it: "64 MiB".
-func formatBytes(n int64) string {
-	units := []string{"bytes", "KiB", "MiB", "GiB", "TiB"}
-	i := 0
-	for i < len(units)-1 && n >= 1024 && n%1024 == 0 {
-		n /= 1024
-		i++
-	}
-	if i == 0 && n == 1 {
-		return "1 byte"
-	}
-	return fmt.Sprintf("%d %s", n, units[i])
+	return bytesize.Parse(s)
 }
 
 // maxMemory is what a 32-bit linear memory can address.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/bigband-dev/bigband/bytesize"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -63,9 +64,9 @@ func (g *guestFlags) config(e *env) host.Config {
 
 // limits is the line check prints: what a guest may use.
 func (g *guestFlags) limits() string {
-	mem := formatBytes(host.DefaultMemoryLimit)
+	mem := bytesize.Format(host.DefaultMemoryLimit)
 	if g.memory > 0 {
-		mem = formatBytes(int64(memoryPages(g.memory)) * 64 << 10)
+		mem = bytesize.Format(int64(memoryPages(g.memory)) * 64 << 10)
 	}
 	return fmt.Sprintf("limits: memory %s per instance, calls %v (--memory, --timeout)", mem, g.timeout)
 }

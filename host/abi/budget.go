@@ -3,6 +3,7 @@ package abi
 import (
 	"errors"
 	"fmt"
+	"github.com/bigband-dev/bigband/bytesize"
 	"strings"
 )
 
@@ -53,7 +54,7 @@ func (b Budget) Or(d Budget) Budget {
 }
 
 func (b Budget) String() string {
-	return fmt.Sprintf("%s, %d elements", formatBytes(b.Bytes), b.Elements)
+	return fmt.Sprintf("%s, %d elements", bytesize.Format(b.Bytes), b.Elements)
 }
 
 // ErrBudgetExceeded is wrapped by the *Trap of a lift over its Budget.
@@ -85,7 +86,7 @@ func (cx *Cx) fits(bytes, elems uint64) error {
 	// so these sums can't overflow.
 	switch {
 	case bytes > 0 && uint64(cx.usedBytes)+bytes > uint64(lim.Bytes):
-		return cx.overBudget(lim, fmt.Sprintf("%s of bytes", formatBytes(lim.Bytes)), formatBytes(int64(bytes)), formatBytes(cx.usedBytes))
+		return cx.overBudget(lim, fmt.Sprintf("%s of bytes", bytesize.Format(lim.Bytes)), bytesize.Format(int64(bytes)), bytesize.Format(cx.usedBytes))
 	case elems > 0 && uint64(cx.usedElems)+elems > uint64(lim.Elements):
 		return cx.overBudget(lim, fmt.Sprintf("%d elements", lim.Elements), fmt.Sprint(elems), fmt.Sprint(cx.usedElems))
 	}
@@ -102,18 +103,6 @@ func (cx *Cx) overBudget(lim Budget, what, need, used string) error {
 		Err:  ErrBudgetExceeded,
 		Hint: hint,
 	}
-}
-
-func formatBytes(n int64) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<20:
-		return fmt.Sprintf("%.2f MiB", float64(n)/(1<<20))
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d B", n)
 }
 
 // IsTrap reports whether err is, or wraps, a violation of the canonical

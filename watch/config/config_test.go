@@ -132,7 +132,7 @@ func TestErrors(t *testing.T) {
 		{"wrong type", "id = 3\n",
 			[]string{`bigband.toml:1:6: id: want a string, got an integer`}},
 		{"bad size", "[limits]\nmemory = \"12 parsecs\"\n",
-			[]string{`bigband.toml:2:10: limits.memory: "12 parsecs" is not a size; write a number with a unit (B, KB, MB, GB, TB, KiB, MiB, GiB, TiB), like "256MiB"`}},
+			[]string{`bigband.toml:2:10: limits.memory: "12 parsecs" is not a size: write a number with a unit (B, byte, bytes, KB, MB, GB, TB, KiB, MiB, GiB, TiB), like 256MiB`}},
 		{"negative size", "[limits]\nmax-body = -1\n",
 			[]string{`bigband.toml:2:12: limits.max-body: -1: want a size above zero`}},
 		{"bare duration", "[limits]\ntimeout = 30\n",
