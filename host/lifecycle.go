@@ -91,6 +91,7 @@ func (p *Program) Close(ctx context.Context) error {
 	p.life.closed = true
 	free := p.life.refs == 0
 	p.life.mu.Unlock()
+	p.dropUpgrade()
 	if free {
 		return p.free(ctx)
 	}
