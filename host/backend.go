@@ -110,7 +110,10 @@ func singleUse(p *Program) bool {
 }
 
 // Swap makes prog the version new requests go to, once it has proven it
-// can be instantiated. On error the current version keeps serving.
+// can be instantiated. On error the current version keeps serving (and the
+// caller keeps prog). On success the backend owns prog: it closes the
+// version it replaces once that version's requests are done, so a dev loop
+// swapping all day releases each build's code.
 func (b *Backend) Swap(ctx context.Context, prog *Program) error {
 	handle, err := HandlerExport(prog)
 	if err != nil {
@@ -140,7 +143,7 @@ func (b *Backend) Swap(ctx context.Context, prog *Program) error {
 	v.idle <- inst
 	go v.fill(b.log)
 	if old := b.cur.Swap(v); old != nil {
-		go old.drain()
+		go old.drain(prog)
 	}
 	return nil
 }
@@ -208,8 +211,9 @@ func (v *backendVersion) put(inst *Instance, healthy bool) {
 }
 
 // drain retires a version: no new requests reach it; it closes its idle
-// instances once the requests in flight are done.
-func (v *backendVersion) drain() {
+// instances once the requests in flight are done, then its program unless
+// that serves on as next (swapped in again).
+func (v *backendVersion) drain(next *Program) {
 	v.retire()
 	for v.active.Load() > 0 {
 		time.Sleep(5 * time.Millisecond)
@@ -218,9 +222,13 @@ func (v *backendVersion) drain() {
 		select {
 		case inst := <-v.idle:
 			inst.Close(context.Background())
+			continue
 		default:
-			return
 		}
+		break
+	}
+	if v.prog != next {
+		v.prog.Close(context.Background())
 	}
 }
 
@@ -230,25 +238,44 @@ func (b *Backend) Generation() int64 { return b.cur.Load().gen }
 // Program is the program serving now.
 func (b *Backend) Program() *Program { return b.cur.Load().prog }
 
-// Close retires the current version after in-flight requests finish.
+// Close retires the current version after in-flight requests finish, and
+// closes its program.
 func (b *Backend) Close() {
 	if v := b.cur.Swap(nil); v != nil {
-		v.drain()
+		v.drain(nil)
+	}
+}
+
+// acquire counts a request on the version serving now and takes an
+// instance of it; nil when the backend is closed. A version retired, and
+// its program closed, between loading it and counting the request hands
+// the request to its successor.
+func (b *Backend) acquire(ctx context.Context) (*backendVersion, *Instance, error) {
+	for {
+		v := b.cur.Load()
+		if v == nil {
+			return nil, nil, nil
+		}
+		v.active.Add(1)
+		inst, err := v.get(ctx)
+		if errors.Is(err, ErrProgramClosed) && b.cur.Load() != v {
+			v.active.Add(-1)
+			continue
+		}
+		return v, inst, err
 	}
 }
 
 // ServeHTTP runs one request through the guest.
 func (b *Backend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	v := b.cur.Load()
+	ctx, cancel := context.WithTimeout(r.Context(), b.cfg.RequestTimeout)
+	defer cancel()
+	v, inst, err := b.acquire(ctx)
 	if v == nil {
 		http.Error(w, "backend stopped", http.StatusServiceUnavailable)
 		return
 	}
-	v.active.Add(1)
 	defer v.active.Add(-1)
-	ctx, cancel := context.WithTimeout(r.Context(), b.cfg.RequestTimeout)
-	defer cancel()
-	inst, err := v.get(ctx)
 	if err != nil {
 		b.log.Error("no instance for the request", "plugin", v.prog.name, "err", err)
 		http.Error(w, "plugin unavailable", http.StatusServiceUnavailable)

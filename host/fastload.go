@@ -7,11 +7,10 @@ import (
 	"github.com/tetratelabs/wazero"
 )
 
-// FastLoadMinBytes is how much code (data taken out) a core module needs
-// for Config.FastLoad to put it on the interpreter: the compiler takes
-// about a second per megabyte, the interpreter a tenth of that, and below
-// it compiling is quick enough.
-const FastLoadMinBytes = 1 << 20
+// DefaultFastLoadMinBytes is how much code (data taken out) a core module
+// needs for Config.FastLoad to put it on the interpreter: below it
+// compiling is quick enough.
+const DefaultFastLoadMinBytes = 1 << 20
 
 // unitError is a failure to compile the i-th module of a program.
 type unitError struct {
@@ -47,8 +46,12 @@ func (r *Runtime) pickEngine(units []*codeUnit, fast bool) *engine {
 	if !fast {
 		return r.comp
 	}
+	minBytes := r.cfg.FastLoadMinBytes
+	if minBytes <= 0 {
+		minBytes = DefaultFastLoadMinBytes
+	}
 	for _, u := range units {
-		if len(u.code) >= FastLoadMinBytes && !r.comp.code.has(u.key) && !r.disk.has(u.key) {
+		if len(u.code) >= minBytes && !r.comp.code.has(u.key) && !r.disk.has(u.key) {
 			if e := r.interpEngine(true); e != nil {
 				r.interpreted.Add(1)
 				return e

@@ -49,13 +49,16 @@ type Config struct {
 	// Interpreter selects wazero's interpreter instead of its compiler: much
 	// faster to load, slower to run.
 	Interpreter bool
-	// FastLoad lets Load put a large guest (a core module of more than
+	// FastLoad lets Load put a large guest (a core module with at least
 	// FastLoadMinBytes of code) whose code is compiled neither in memory
 	// nor in the disk cache on the interpreter, so it serves at once, and
 	// compile it in the background: Program.Interpreted says so, and
 	// Program.Upgraded delivers the compiled program to switch to. For dev
 	// loops; a server wants compiled code from the start.
 	FastLoad bool
+	// FastLoadMinBytes is the code size from which FastLoad uses the
+	// interpreter; 0 means DefaultFastLoadMinBytes.
+	FastLoadMinBytes int
 	// LiftBudget bounds what one call lifts out of a guest: an export's
 	// result, or the arguments of a call the guest makes to the host (WASI
 	// interfaces with limits of their own, like wasi:http's fields, use
