@@ -95,7 +95,7 @@ type Runtime struct {
 	comp        *engine
 	interpMu    sync.Mutex
 	interp      *engine
-	closed      bool
+	closed      atomic.Bool // set under interpMu
 	interpreted atomic.Int64
 
 	// Background compilations of interpreted programs.
@@ -133,7 +133,7 @@ func (r *Runtime) baseConfig(rc wazero.RuntimeConfig) wazero.RuntimeConfig {
 func (r *Runtime) interpEngine(create bool) *engine {
 	r.interpMu.Lock()
 	defer r.interpMu.Unlock()
-	if r.interp == nil && create && !r.closed && !r.cfg.Interpreter {
+	if r.interp == nil && create && !r.closed.Load() && !r.cfg.Interpreter {
 		r.interp = newEngine(r.bgCtx, r.baseConfig(wazero.NewRuntimeConfigInterpreter()), true)
 	}
 	return r.interp
@@ -180,7 +180,7 @@ func NewRuntime(ctx context.Context, cfg Config) (*Runtime, error) {
 // stops background compilations.
 func (r *Runtime) Close(ctx context.Context) error {
 	r.interpMu.Lock()
-	r.closed = true
+	r.closed.Store(true)
 	interp := r.interp
 	r.interpMu.Unlock()
 	r.bgCancel()
