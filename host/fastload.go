@@ -57,11 +57,32 @@ func (r *Runtime) pickEngine(units []*codeUnit, fast bool) *engine {
 		if len(u.code) >= minBytes && !r.comp.code.has(u.key) && !r.disk.has(u.key) {
 			if e := r.interpEngine(true); e != nil {
 				r.interpreted.Add(1)
+				r.precompile(units)
 				return e
 			}
 		}
 	}
 	return r.comp
+}
+
+// precompile starts compiling units while the interpreter loads them, so
+// the compiled program (Program.Upgraded, which joins these compilations)
+// is ready sooner. The results idle in the code cache until taken.
+func (r *Runtime) precompile(units []*codeUnit) {
+	r.interpMu.Lock()
+	defer r.interpMu.Unlock()
+	if r.closed.Load() {
+		return
+	}
+	for _, u := range units {
+		r.bg.Add(1)
+		go func() {
+			defer r.bg.Done()
+			if ref, err := r.comp.code.get(r.bgCtx, u); err == nil {
+				ref.Close(context.Background())
+			}
+		}()
+	}
 }
 
 // Interpreted reports whether the program runs on wazero's interpreter:

@@ -148,7 +148,7 @@ func reportMillis(b *testing.B, what string, ds []time.Duration) {
 // changedCode is wasm with new code: its largest core module (the guest
 // itself, when wasm is a component) gets a custom section naming build n,
 // so it is compiled afresh, as after an edit to the guest's code.
-func changedCode(b *testing.B, wasm []byte, n int) []byte {
+func changedCode(b testing.TB, wasm []byte, n int) []byte {
 	if wasm[4] == 1 { // a core module
 		return changedBuild(wasm, n)
 	}

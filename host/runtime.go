@@ -3,8 +3,10 @@
 // canonical ABI, resources, WASI) implemented here.
 //
 // Loading is expensive and done once: decode, compile (cached on disk by
-// content), plan. Instantiating is cheap. A Program is immutable and safe to
-// share; an Instance runs one call at a time and is discarded after a trap.
+// content, and in memory by code without its data, so builds that differ
+// only in data share compiled code), plan. Instantiating is cheap. A
+// Program is immutable and safe to share; an Instance runs one call at a
+// time and is discarded after a trap.
 package host
 
 import (

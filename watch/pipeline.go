@@ -57,7 +57,7 @@ func Generate(ctx context.Context, rt *host.Runtime, wasm []byte, name string, t
 		c.Kind, err = contract.KindOf(prog)
 		return err
 	})
-	if ok && c.Kind != contract.Backend && prog.Interpreted() {
+	if ok && c.Kind != contract.Backend && prog.Upgraded() != nil {
 		// A frontend does its work in the calls that make its files, which
 		// could take minutes on the interpreter: wait for the compiled
 		// program, compiling since the load.

@@ -247,7 +247,7 @@ func (p *plugin) cycle(ctx context.Context, trigger string) *Cycle {
 		c.Version = p.backend.Generation()
 		return nil
 	})
-	if swapped && prog.Interpreted() {
+	if swapped && prog.Upgraded() != nil {
 		c.Notes = append(c.Notes, "serving from the interpreter while the guest compiles (nothing compiled was cached); the compiled version swaps in when ready")
 		routes := c.Routes
 		p.bg.Go(func() { p.swapCompiled(ctx, prog, routes) })
