@@ -10,9 +10,11 @@ import (
 // DefaultFastLoadMinBytes is how much code (data taken out) a core module
 // needs for Config.FastLoad to put it on the interpreter. Measured on 2
 // cores (BenchmarkReload): the componentize-js guest (9.3 MB of code)
-// serves after 0.6 s on the interpreter against 4-7 s compiling, but the Go
-// guest (1.3 MB) after 0.65 s against 0.5 s compiling, its runtime's start
-// being slow to interpret; C guests compile in 15 ms.
+// serves after 0.65-0.75 s on the interpreter against 2.7 s compiling
+// (compiled 4.3 s after the load); the Go guest (1.3 MB of code) after
+// 0.35 s against 0.53 s (compiled after 0.85 s), its runtime's start being
+// slow to interpret, and a frontend, which waits for compiled code, would
+// lose the interpreter's time; C guests compile in 15 ms.
 const DefaultFastLoadMinBytes = 4 << 20
 
 // unitError is a failure to compile the i-th module of a program.
@@ -56,33 +58,16 @@ func (r *Runtime) pickEngine(units []*codeUnit, fast bool) *engine {
 	for _, u := range units {
 		if len(u.code) >= minBytes && !r.comp.code.has(u.key) && !r.disk.has(u.key) {
 			if e := r.interpEngine(true); e != nil {
+				// The compiler starts after the interpreter's load, not
+				// alongside: on two cores that delays first serving more
+				// (0.72 -> 0.94 s for the JS guest) than it brings the
+				// compiled program forward (4.0 -> 3.8 s).
 				r.interpreted.Add(1)
-				r.precompile(units)
 				return e
 			}
 		}
 	}
 	return r.comp
-}
-
-// precompile starts compiling units while the interpreter loads them, so
-// the compiled program (Program.Upgraded, which joins these compilations)
-// is ready sooner. The results idle in the code cache until taken.
-func (r *Runtime) precompile(units []*codeUnit) {
-	r.interpMu.Lock()
-	defer r.interpMu.Unlock()
-	if r.closed.Load() {
-		return
-	}
-	for _, u := range units {
-		r.bg.Add(1)
-		go func() {
-			defer r.bg.Done()
-			if ref, err := r.comp.code.get(r.bgCtx, u); err == nil {
-				ref.Close(context.Background())
-			}
-		}()
-	}
 }
 
 // Interpreted reports whether the program runs on wazero's interpreter:
