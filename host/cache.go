@@ -1,6 +1,7 @@
 package host
 
 import (
+	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"os"
@@ -127,4 +128,76 @@ func isCacheKey(s string) bool {
 		}
 	}
 	return true
+}
+
+// diskIndex remembers which code wazero's disk cache holds, so FastLoad can
+// tell without compiling (wazero's file names mix in its version and the
+// CPU's features): a marker file per code key, written once the compiler
+// compiled that code with the disk cache. A marker whose entry was evicted
+// since only costs a compile on the compiler instead of the interpreter.
+type diskIndex struct {
+	dir string
+
+	mu    sync.Mutex
+	known map[codeKey]bool
+	adds  int
+}
+
+// diskMarkersMax bounds the marker files; the oldest go first.
+const diskMarkersMax = 512
+
+func newDiskIndex(cacheDir string) *diskIndex {
+	return &diskIndex{dir: filepath.Join(cacheDir, "bigband-code"), known: map[codeKey]bool{}}
+}
+
+func (d *diskIndex) has(key codeKey) bool {
+	if d == nil {
+		return false
+	}
+	d.mu.Lock()
+	known := d.known[key]
+	d.mu.Unlock()
+	if known {
+		return true
+	}
+	_, err := os.Stat(filepath.Join(d.dir, hex.EncodeToString(key[:])))
+	return err == nil
+}
+
+func (d *diskIndex) add(key codeKey) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.known[key] {
+		return
+	}
+	d.known[key] = true
+	// Errors only cost a slower first load next time.
+	if os.MkdirAll(d.dir, 0o755) != nil || os.WriteFile(filepath.Join(d.dir, hex.EncodeToString(key[:])), nil, 0o644) != nil {
+		return
+	}
+	if d.adds++; d.adds%32 == 1 {
+		d.prune()
+	}
+}
+
+// prune removes the oldest markers beyond diskMarkersMax.
+func (d *diskIndex) prune() {
+	ents, err := os.ReadDir(d.dir)
+	if err != nil || len(ents) <= diskMarkersMax {
+		return
+	}
+	type marker struct {
+		name string
+		mod  time.Time
+	}
+	var ms []marker
+	for _, e := range ents {
+		if info, err := e.Info(); err == nil && isCacheKey(e.Name()) {
+			ms = append(ms, marker{e.Name(), info.ModTime()})
+		}
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].mod.After(ms[j].mod) })
+	for _, m := range ms[min(len(ms), diskMarkersMax):] {
+		os.Remove(filepath.Join(d.dir, m.name))
+	}
 }

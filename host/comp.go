@@ -2,6 +2,7 @@ package host
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -21,6 +22,7 @@ import (
 type compProgram struct {
 	c       *component.Component
 	modules map[*component.CoreModuleDef]wazero.CompiledModule
+	segs    map[*component.CoreModuleDef][]component.DataSegment // active data, written at instantiation
 	hostIdx map[component.Def]int
 	hostSig [][2][]api.ValueType
 	hostMod api.Module
@@ -57,9 +59,23 @@ func (r *Runtime) loadComponent(ctx context.Context, p *Program, wasm []byte) er
 	}
 	p.resolve, p.world = res, world
 	p.types = abi.NewTypes(c.Resolve)
-	cp := &compProgram{c: c, modules: map[*component.CoreModuleDef]wazero.CompiledModule{}, hostIdx: map[component.Def]int{}, reexports: map[string]wazero.CompiledModule{}}
-	if err := cp.plan(ctx, r, p, c); err != nil {
+	cp := &compProgram{c: c, modules: map[*component.CoreModuleDef]wazero.CompiledModule{},
+		segs: map[*component.CoreModuleDef][]component.DataSegment{}, hostIdx: map[component.Def]int{}, reexports: map[string]wazero.CompiledModule{}}
+	var pl plan
+	if err := cp.plan(p, c, &pl); err != nil {
 		return fmt.Errorf("%s: %w", p.name, err)
+	}
+	// All at once: which engine runs the program depends on every module.
+	mods, err := r.compileUnits(ctx, p, pl.units)
+	var ue *unitError
+	if errors.As(err, &ue) {
+		return fmt.Errorf("%s: core module %d: %w", p.name, pl.defs[ue.i].Index, ue.err)
+	} else if err != nil {
+		return fmt.Errorf("%s: %w", p.name, err)
+	}
+	for i, def := range pl.defs {
+		cp.modules[def] = mods[i]
+		cp.segs[def] = pl.units[i].segs
 	}
 	if err := cp.checkImports(c, res, world); err != nil {
 		return fmt.Errorf("%s: %w", p.name, err)
@@ -71,9 +87,15 @@ func (r *Runtime) loadComponent(ctx context.Context, p *Program, wasm []byte) er
 	return p.addExports(componentExports(c))
 }
 
-// plan walks the component tree: compiles core modules and gives every
-// host-supplied core function its slot and signature.
-func (cp *compProgram) plan(ctx context.Context, r *Runtime, p *Program, c *component.Component) error {
+// plan is the core modules of a component tree to compile.
+type plan struct {
+	defs  []*component.CoreModuleDef
+	units []*codeUnit
+}
+
+// plan walks the component tree: prepares core modules for compiling and
+// gives every host-supplied core function its slot and signature.
+func (cp *compProgram) plan(p *Program, c *component.Component, pl *plan) error {
 	for _, d := range c.Defs {
 		switch def := d.(type) {
 		case *component.CoreModuleDef:
@@ -81,14 +103,14 @@ func (cp *compProgram) plan(ctx context.Context, r *Runtime, p *Program, c *comp
 			if err != nil {
 				return fmt.Errorf("core module %d: %w", def.Index, err)
 			}
-			m, err := r.compile(ctx, b)
+			u, err := splitCode(b)
 			if err != nil {
 				return fmt.Errorf("core module %d: %w", def.Index, err)
 			}
-			p.own(m)
-			cp.modules[def] = m
+			pl.defs = append(pl.defs, def)
+			pl.units = append(pl.units, u)
 		case *component.NestedComponent:
-			if err := cp.plan(ctx, r, p, def.Component); err != nil {
+			if err := cp.plan(p, def.Component, pl); err != nil {
 				return err
 			}
 		case *component.CanonLower:
@@ -165,7 +187,7 @@ func (cp *compProgram) checkImports(c *component.Component, res *wit.Resolve, wo
 // buildHostModule compiles and instantiates the host module once for the
 // program; its functions find their instance in the call's context.
 func (cp *compProgram) buildHostModule(ctx context.Context, r *Runtime, p *Program) error {
-	b := r.wz.NewHostModuleBuilder("$bigband-host")
+	b := p.eng.wz.NewHostModuleBuilder("$bigband-host")
 	for k, sig := range cp.hostSig {
 		b.NewFunctionBuilder().WithGoModuleFunction(api.GoModuleFunc(func(ctx context.Context, _ api.Module, stack []uint64) {
 			inst, _ := ctx.Value(instanceKey{}).(*compInstance)
@@ -182,7 +204,7 @@ func (cp *compProgram) buildHostModule(ctx context.Context, r *Runtime, p *Progr
 		return err
 	}
 	p.own(compiled)
-	mod, err := r.wz.InstantiateModule(ctx, compiled, wazero.NewModuleConfig().WithName(""))
+	mod, err := p.eng.wz.InstantiateModule(ctx, compiled, wazero.NewModuleConfig().WithName(""))
 	if err != nil {
 		return err
 	}
@@ -236,7 +258,7 @@ func (cp *compProgram) reexportModule(ctx context.Context, r *Runtime, p *Progra
 	compiled, ok := cp.reexports[key]
 	if !ok {
 		var err error
-		compiled, err = r.wz.CompileModule(ctx, re.encode())
+		compiled, err = p.eng.wz.CompileModule(ctx, re.encode())
 		if err != nil {
 			cp.mu.Unlock()
 			return nil, fmt.Errorf("linking core instance: %w", err)
@@ -245,7 +267,7 @@ func (cp *compProgram) reexportModule(ctx context.Context, r *Runtime, p *Progra
 		cp.reexports[key] = compiled
 	}
 	cp.mu.Unlock()
-	return r.wz.InstantiateModule(withResolver(ctx, func(name string) api.Module {
+	return p.eng.wz.InstantiateModule(withResolver(ctx, func(name string) api.Module {
 		var i int
 		if _, err := fmt.Sscanf(name, "m%d", &i); err == nil && i < len(re.sources) {
 			return re.sources[i]

@@ -1,12 +1,10 @@
 package host
 
 import (
-	"context"
 	"errors"
 	"fmt"
 
 	"github.com/bigband-dev/bigband/host/internal/wasmbudget"
-	"github.com/tetratelabs/wazero"
 )
 
 // CompileBudget bounds what the host agrees to compile: wazero's compiler
@@ -24,25 +22,19 @@ func DefaultCompileBudget() CompileBudget { return wasmbudget.DefaultLimits() }
 // CompileBudget field's name), the value, the maximum and where.
 type LimitError = wasmbudget.LimitError
 
-// compile checks a core module against the compile budget, then compiles
-// it. Every core module the host compiles goes through here.
-func (r *Runtime) compile(ctx context.Context, module []byte) (wazero.CompiledModule, error) {
+// checkBudget refuses a core module over the compile budget. Every core
+// module the host compiles passes here before wazero sees its bytes.
+func (r *Runtime) checkBudget(module []byte) error {
 	budget := DefaultCompileBudget()
 	if r.cfg.CompileBudget != nil {
 		budget = *r.cfg.CompileBudget
 	}
-	if err := wasmbudget.Check(module, budget); err != nil {
-		var le *LimitError
-		if errors.As(err, &le) {
-			return nil, fmt.Errorf("%w: --compile-budget %s=N", err, BudgetKey(le.Limit))
-		}
-		return nil, err
+	err := wasmbudget.Check(module, budget)
+	var le *LimitError
+	if errors.As(err, &le) {
+		return fmt.Errorf("%w: --compile-budget %s=N", err, BudgetKey(le.Limit))
 	}
-	m, err := r.wz.CompileModule(ctx, module)
-	if err != nil {
-		return nil, r.explainCompileError(err)
-	}
-	return m, nil
+	return err
 }
 
 // BudgetKey spells a CompileBudget field as the command line does:

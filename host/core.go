@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bigband-dev/bigband/host/abi"
+	"github.com/bigband-dev/bigband/host/component"
 	"github.com/bigband-dev/bigband/wit"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
@@ -20,44 +21,49 @@ import (
 // `<iface>#<func>`, WASI preview 1 imports served by wazero.
 type coreProgram struct {
 	mod   wazero.CompiledModule
-	names map[*Export]string // export -> core function name
-	init  bool               // exports _initialize (a reactor)
-	enc   abi.StringEncoding // from the component-type section; utf8 otherwise
+	segs  []component.DataSegment // active data, written at instantiation
+	names map[*Export]string      // export -> core function name
+	init  bool                    // exports _initialize (a reactor)
+	enc   abi.StringEncoding      // from the component-type section; utf8 otherwise
 }
 
 const wasiP1 = "wasi_snapshot_preview1"
 
-// ensureWASIP1 instantiates wazero's preview 1 host module once per runtime.
-func (r *Runtime) ensureWASIP1(ctx context.Context) error {
-	r.wasiOnce.Do(func() {
-		b := r.wz.NewHostModuleBuilder(wasiP1)
+// ensureWASIP1 instantiates wazero's preview 1 host module once per engine.
+func (e *engine) ensureWASIP1(ctx context.Context) error {
+	e.wasiOnce.Do(func() {
+		b := e.wz.NewHostModuleBuilder(wasiP1)
 		wasi_snapshot_preview1.NewFunctionExporter().ExportFunctions(b)
 		compiled, err := b.Compile(ctx)
 		if err != nil {
-			r.wasiErr = err
+			e.wasiErr = err
 			return
 		}
-		r.wasiP1 = compiled.ExportedFunctions()
-		_, r.wasiErr = r.wz.InstantiateModule(ctx, compiled, wazero.NewModuleConfig())
+		e.wasiP1 = compiled.ExportedFunctions()
+		_, e.wasiErr = e.wz.InstantiateModule(ctx, compiled, wazero.NewModuleConfig())
 	})
-	return r.wasiErr
+	return e.wasiErr
 }
 
 // loadCore compiles a core module guest and types its exports: by the
 // world in typing (its component-type section, or the caller's fallback).
 func (r *Runtime) loadCore(ctx context.Context, p *Program, wasm []byte, typing *wit.Resolve, world wit.WorldID, byShortName bool) error {
-	mod, err := r.compile(ctx, wasm)
+	u, err := splitCode(wasm)
 	if err != nil {
 		return fmt.Errorf("%s: %w", p.name, err)
 	}
-	p.own(mod)
-	if err := r.ensureWASIP1(ctx); err != nil {
-		return err
-	}
-	if err := r.checkCoreImports(mod); err != nil {
+	mods, err := r.compileUnits(ctx, p, []*codeUnit{u})
+	if err != nil {
 		return fmt.Errorf("%s: %w", p.name, err)
 	}
-	cp := &coreProgram{mod: mod, names: map[*Export]string{}}
+	mod := mods[0]
+	if err := p.eng.ensureWASIP1(ctx); err != nil {
+		return err
+	}
+	if err := checkCoreImports(p.eng.wasiP1, mod); err != nil {
+		return fmt.Errorf("%s: %w", p.name, err)
+	}
+	cp := &coreProgram{mod: mod, segs: u.segs, names: map[*Export]string{}}
 	defs := mod.ExportedFunctions()
 	_, cp.init = defs["_initialize"]
 
@@ -105,8 +111,7 @@ func (r *Runtime) loadCore(ctx context.Context, p *Program, wasm []byte, typing 
 
 // checkCoreImports lists, one per line, each import of a core module the
 // host can't provide, with what to do about it.
-func (r *Runtime) checkCoreImports(mod wazero.CompiledModule) error {
-	provided := r.wasiP1
+func checkCoreImports(provided map[string]api.FunctionDefinition, mod wazero.CompiledModule) error {
 	var lines []string
 	add := func(m, n, kind string) {
 		var fix string
@@ -233,8 +238,12 @@ func (r *Runtime) instantiateCore(ctx context.Context, p *Program) (*coreInstanc
 	cfg := wazero.NewModuleConfig().WithName("").WithStartFunctions().
 		WithStdout(ci.stdout).WithStderr(ci.stderr).
 		WithSysWalltime().WithSysNanotime().WithNanosleep(ci.nanosleep).WithRandSource(rand.Reader)
-	mod, err := r.wz.InstantiateModule(ctx, p.core.mod, cfg)
+	mod, err := p.eng.wz.InstantiateModule(ctx, p.core.mod, cfg)
 	if err != nil {
+		return nil, fmt.Errorf("%s: instantiate: %w", p.name, err)
+	}
+	if err := writeData(mod, p.core.segs); err != nil {
+		mod.Close(ctx)
 		return nil, fmt.Errorf("%s: instantiate: %w", p.name, err)
 	}
 	ci.mod = mod

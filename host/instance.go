@@ -34,6 +34,9 @@ type Instance struct {
 // Instantiate creates a fresh instance of p. Config.CallTimeout bounds it
 // (start functions, _initialize, a component's whole instance tree).
 func (p *Program) Instantiate(ctx context.Context) (*Instance, error) {
+	if inst := p.takeSpare(); inst != nil {
+		return inst, nil
+	}
 	if err := p.acquire(); err != nil {
 		return nil, fmt.Errorf("%s: instantiate: %w", p.name, err)
 	}

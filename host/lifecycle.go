@@ -46,6 +46,22 @@ type lifecycle struct {
 	refs   int
 	closed bool
 	freed  bool
+	// spare is the instance Load made, not used yet: the first
+	// Instantiate takes it.
+	spare *Instance
+}
+
+// takeSpare returns the instance Load made, once, unless the runtime
+// closed it since.
+func (p *Program) takeSpare() *Instance {
+	p.life.mu.Lock()
+	defer p.life.mu.Unlock()
+	if p.rt.closed.Load() {
+		return nil
+	}
+	inst := p.life.spare
+	p.life.spare = nil
+	return inst
 }
 
 // own records something to release with the program.
@@ -90,7 +106,13 @@ func (p *Program) Close(ctx context.Context) error {
 	}
 	p.life.closed = true
 	free := p.life.refs == 0
+	spare := p.life.spare
+	p.life.spare = nil
 	p.life.mu.Unlock()
+	p.dropUpgrade()
+	if spare != nil {
+		spare.Close(ctx) // frees the program when it held the last reference
+	}
 	if free {
 		return p.free(ctx)
 	}

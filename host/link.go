@@ -420,8 +420,15 @@ func (f *frame) coreInstantiate(ctx context.Context, r *Runtime, cp *compProgram
 		args[name] = m
 	}
 	cfg := wazero.NewModuleConfig().WithName("").WithStartFunctions()
-	mod, err := r.wz.InstantiateModule(withResolver(ctx, func(name string) api.Module { return args[name] }), compiled, cfg)
+	mod, err := f.ci.p.eng.wz.InstantiateModule(withResolver(ctx, func(name string) api.Module { return args[name] }), compiled, cfg)
 	if err != nil {
+		return fmt.Errorf("core instance %d: %w", def.Index, err)
+	}
+	// Before the next core instance: the split module's data goes in
+	// where instantiating the module itself would have put it, and no code
+	// of the module ran meanwhile (SplitData refuses start functions).
+	if err := writeData(mod, cp.segs[md]); err != nil {
+		mod.Close(ctx)
 		return fmt.Errorf("core instance %d: %w", def.Index, err)
 	}
 	f.ci.mods = append(f.ci.mods, mod)

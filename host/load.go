@@ -28,19 +28,34 @@ var (
 )
 
 // Load decodes and compiles a guest and instantiates it once to check it
-// links, so problems surface here rather than on the first request.
+// links, so problems surface here rather than on the first request; that
+// instance, never called, is what the first Instantiate returns.
+//
+// Code compiled for another program of the runtime (alive, or closed a
+// short while ago) is reused: core modules are keyed by their code with the
+// active data taken out, so builds that differ only in data (a changed
+// string in a componentize-js guest) share compiled code. With
+// Config.FastLoad, a large guest whose code is not compiled yet may load on
+// the interpreter (see Program.Upgraded).
 func (r *Runtime) Load(ctx context.Context, wasm []byte, opts LoadOptions) (*Program, error) {
+	return r.loadProgram(ctx, wasm, opts, r.cfg.FastLoad)
+}
+
+func (r *Runtime) loadProgram(ctx context.Context, wasm []byte, opts LoadOptions, fast bool) (*Program, error) {
 	name := opts.Name
 	if name == "" {
 		name = "guest"
 	}
-	p := &Program{rt: r, name: name}
+	p := &Program{rt: r, name: name, fast: fast}
 	p.output = newOutputLimiter(r.log, name, r.cfg.Output)
 	if err := r.load(ctx, p, wasm, opts); err != nil {
 		// Release whatever was compiled before the failure: a watch loop
 		// loading broken builds all day must not accumulate code.
 		p.Close(ctx)
 		return nil, err
+	}
+	if p.eng != r.comp {
+		r.startUpgrade(p, wasm, opts)
 	}
 	r.cacheDir.evict()
 	return p, nil
@@ -85,7 +100,11 @@ func (r *Runtime) load(ctx context.Context, p *Program, wasm []byte, opts LoadOp
 	if err != nil {
 		return err
 	}
-	inst.Close(ctx)
+	// Kept for the first Instantiate: a reload then instantiates once, not
+	// twice (tens of milliseconds for a Go guest's runtime start).
+	p.life.mu.Lock()
+	p.life.spare = inst
+	p.life.mu.Unlock()
 	return nil
 }
 

@@ -2,6 +2,7 @@ package host
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -41,6 +42,14 @@ type Program struct {
 
 	output *outputLimiter // shared by every instance's stdout and stderr
 	life   lifecycle
+
+	// eng runs every module of the program; fast lets Load choose the
+	// interpreter (Config.FastLoad).
+	eng  *engine
+	fast bool
+	// upgrade delivers the compiled program of an interpreted one.
+	upgrade       chan *Program
+	upgradeCancel context.CancelFunc
 }
 
 // TypedByFallback reports whether the guest carried no types of its own and

@@ -56,7 +56,14 @@ func Generate(ctx context.Context, rt *host.Runtime, wasm []byte, name string, t
 	ok = c.Step(PhaseCheck, func() (err error) {
 		c.Kind, err = contract.KindOf(prog)
 		return err
-	}) && c.Step(PhaseManifest, func() (err error) {
+	})
+	if ok && c.Kind != contract.Backend && prog.Upgraded() != nil {
+		// A frontend does its work in the calls that make its files, which
+		// could take minutes on the interpreter: wait for the compiled
+		// program, compiling since the load.
+		ok = c.Step(PhaseLoad, func() error { return waitCompiled(ctx, &prog) })
+	}
+	ok = ok && c.Step(PhaseManifest, func() (err error) {
 		if m, err = contract.ReadManifest(ctx, prog, c.Kind); err != nil {
 			return err
 		}
@@ -99,6 +106,22 @@ func Generate(ctx context.Context, rt *host.Runtime, wasm []byte, name string, t
 		}
 	}
 	return prog, true
+}
+
+// waitCompiled replaces an interpreted program by its compiled version
+// (host.Config.FastLoad) once that is ready.
+func waitCompiled(ctx context.Context, prog **host.Program) error {
+	select {
+	case np, ok := <-(*prog).Upgraded():
+		if !ok {
+			return fmt.Errorf("%s: compiling failed (see the log)", (*prog).Name())
+		}
+		(*prog).Close(context.Background())
+		*prog = np
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
 }
 
 // wirePackage adds the package to the app: the frontend to packages/app

@@ -42,6 +42,8 @@ type plugin struct {
 	mu      sync.Mutex
 	backend *host.Backend // nil until a backend version serves
 	kind    contract.Kind
+
+	bg sync.WaitGroup // swapCompiled
 }
 
 func (p *plugin) isBackend() bool {
@@ -78,6 +80,7 @@ func (p *plugin) watcher(ctx context.Context) (*fswatch.Watcher, error) {
 // run is the plugin's loop: a cycle at start, then one per batch of
 // changes or rebuild request, until ctx is done.
 func (p *plugin) run(ctx context.Context) {
+	defer p.bg.Wait()
 	var err error
 	if p.w, err = p.watcher(ctx); err != nil {
 		c := &Cycle{Plugin: p.id, Trigger: "start", Started: time.Now()}
@@ -228,7 +231,7 @@ func (p *plugin) cycle(ctx context.Context, trigger string) *Cycle {
 		prog.Close(context.Background())
 		return c
 	}
-	c.Step(PhaseSwap, func() error {
+	swapped := c.Step(PhaseSwap, func() error {
 		p.mu.Lock()
 		defer p.mu.Unlock()
 		if p.backend == nil {
@@ -249,6 +252,11 @@ func (p *plugin) cycle(ctx context.Context, trigger string) *Cycle {
 		c.Version = p.backend.Generation()
 		return nil
 	})
+	if swapped && prog.Upgraded() != nil {
+		c.Notes = append(c.Notes, "serving from the interpreter while the guest compiles (nothing compiled was cached); the compiled version swaps in when ready")
+		routes := c.Routes
+		p.bg.Go(func() { p.swapCompiled(ctx, prog, routes) })
+	}
 	return c
 }
 
@@ -263,6 +271,41 @@ func (p *plugin) whereToLook(c *Cycle) string {
 		s += fmt.Sprintf("  %s: wire it into a Backstage app with --app DIR, or `bigband-dev generate --app DIR`\n", p.id)
 	}
 	return s
+}
+
+// swapCompiled swaps in the compiled version of an interpreted program
+// when it is ready, if that program still serves, and reports it as a
+// cycle of its own.
+func (p *plugin) swapCompiled(ctx context.Context, prog *host.Program, routes []contract.Route) {
+	var np *host.Program
+	select {
+	case <-ctx.Done():
+		return
+	case up, ok := <-prog.Upgraded():
+		if !ok {
+			return // compiling failed (logged) or a newer build replaced prog
+		}
+		np = up
+	}
+	c := &Cycle{Plugin: p.id, Trigger: "compiled", Started: time.Now(), Kind: contract.Backend, Routes: routes}
+	c.Step(PhaseSwap, func() error {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if p.backend == nil || p.backend.Program() != prog {
+			np.Close(context.Background())
+			return nil
+		}
+		c.Previous = p.backend.Generation()
+		if err := p.backend.Swap(ctx, np); err != nil {
+			np.Close(context.Background())
+			return err
+		}
+		c.Version = p.backend.Generation()
+		return nil
+	})
+	if c.Version != 0 || c.Err != nil {
+		p.s.report(c)
+	}
 }
 
 // buildOutput is where a build's output streams: the terminal, prefixed

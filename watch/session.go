@@ -279,6 +279,9 @@ func (s *Session) newPlugin(src string) (*plugin, error) {
 	}
 	rc, bc := s.opts.Runtime, s.opts.Backend
 	applyLimits(&rc, &bc, cfg.Limits)
+	// A large backend not compiled yet (the first load of a session
+	// without a disk cache) serves from the interpreter while it compiles.
+	rc.FastLoad = true
 	p.bcfg = bc
 	rt, err := host.NewRuntime(context.Background(), rc)
 	if err != nil {

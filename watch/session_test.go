@@ -63,7 +63,7 @@ func startSession(t *testing.T, opts watch.Options) (*watch.Session, *cycles) {
 	opts.Addr = ln.Addr().String()
 	opts.Term = cs
 	opts.OnCycle = func(c *watch.Cycle) { cs.ch <- c }
-	opts.Runtime = host.Config{CacheDir: t.TempDir()}
+	opts.Runtime.CacheDir = t.TempDir()
 	opts.Debounce = 20 * time.Millisecond
 	s, err := watch.NewSession(opts)
 	if err != nil {

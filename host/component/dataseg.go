@@ -9,14 +9,17 @@ package component
 // DataSegment is the content of an active data segment of memory 0, to be
 // written at Offset once the module is instantiated.
 type DataSegment struct {
+	Index  uint32 // in the data section, for messages
 	Offset uint64
 	Data   []byte
 }
 
 // SplitData returns module with the bytes of every active data segment
-// removed (the segments stay, empty, so segment indices and the data
-// count are unchanged) and the segments to write into memory 0, in order,
-// after instantiation and before any of the module's code runs.
+// removed (the segments stay, empty and at offset 0, so segment indices
+// and the data count are unchanged) and the segments to write into memory
+// 0, in order, after instantiation and before any of the module's code
+// runs. The caller must check that each segment fits the memory, as
+// instantiating module would have: the emptied ones always do.
 //
 // ok is false when that would not be equivalent to instantiating module
 // itself: the module has a start function (its code runs during
@@ -98,8 +101,10 @@ func splitDataSection(r *reader) (body []byte, segs []DataSegment, fine bool) {
 		if flag == 2 && r.u32() != 0 {
 			return nil, nil, false // another memory
 		}
+		exprStart := r.pos
 		var off uint64
-		switch op := r.byte(); op {
+		op := r.byte()
+		switch op {
 		case 0x41: // i32.const
 			off = uint64(uint32(r.sleb(32)))
 		case 0x42: // i64.const (memory64)
@@ -110,15 +115,17 @@ func splitDataSection(r *reader) (body []byte, segs []DataSegment, fine bool) {
 		if r.byte() != 0x0b {
 			return nil, nil, false
 		}
-		exprEnd := r.pos
 		size := r.u32()
 		data := r.bytes(int(size))
 		if !r.ok() {
 			return nil, nil, false
 		}
-		body = append(body, r.b[segStart:exprEnd]...)
-		body = AppendU32(body, 0)
-		segs = append(segs, DataSegment{Offset: off, Data: data})
+		// The offset goes too: it moves whenever data before it changes
+		// size. An empty segment at 0 always fits; the caller checks the
+		// real offset when it writes the data.
+		body = append(body, r.b[segStart:exprStart]...)
+		body = append(body, op, 0, 0x0b, 0)
+		segs = append(segs, DataSegment{Index: uint32(i), Offset: off, Data: data})
 	}
 	if r.ok() && !r.eof() {
 		r.fail("%d bytes after the last data segment", r.remaining())

@@ -99,6 +99,24 @@ func TestSplitDataKeysOnCode(t *testing.T) {
 	}
 }
 
+// Data that moves (a segment grew or shrank) keys on the same code too:
+// offsets go with the data.
+func TestSplitDataMovedSegment(t *testing.T) {
+	a := dataModuleExpr([]byte{0x41, 0x80, 0x08, 0x0b}, "short")           // at 1024
+	b := dataModuleExpr([]byte{0x41, 0x80, 0x10, 0x0b}, "somewhat longer") // at 2048
+	ca, sa, ok, err := component.SplitData(a)
+	if err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	cb, sb, _, _ := component.SplitData(b)
+	if !bytes.Equal(ca, cb) {
+		t.Error("code differs between modules whose data differs in size and place")
+	}
+	if sa[0].Offset != 1024 || sb[0].Offset != 2048 || sb[0].Index != 0 {
+		t.Errorf("segments: %+v %+v", sa, sb)
+	}
+}
+
 // A start function, or an offset read from a global, refuses the split.
 func TestSplitDataRefuses(t *testing.T) {
 	start := append(dataModule("x"), 8, 1, 0) // start section: func 0 (validity is wazero's business)
