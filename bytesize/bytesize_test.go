@@ -1,7 +1,6 @@
 package bytesize
 
 import (
-	"math"
 	"testing"
 )
 
@@ -54,7 +53,7 @@ func FuzzParse(f *testing.F) {
 	f.Add("1.5 GB")
 	f.Fuzz(func(t *testing.T, s string) {
 		n, err := Parse(s)
-		if err == nil && (n < 0 || n > math.MaxInt64) {
+		if err == nil && n < 0 {
 			t.Fatalf("Parse(%q) = %d", s, n)
 		}
 		if err == nil && n%1024 == 0 {
