@@ -245,3 +245,50 @@ func TestSessionRefusesBusyPort(t *testing.T) {
 		t.Fatalf("busy port: %v", err)
 	}
 }
+
+// Editing bigband.toml reconfigures the plugin without a restart; a broken
+// one is reported and the previous configuration kept.
+func TestSessionReloadsConfig(t *testing.T) {
+	dir := t.TempDir()
+	copyFile(t, filepath.Join("..", "examples/c/backend/backend.wasm"), filepath.Join(dir, "v1.wasm"))
+	copyFile(t, filepath.Join("..", "examples/c/backend/backend-v2.wasm"), filepath.Join(dir, "v2.wasm"))
+	conf := func(src string) string {
+		return "id = \"echo\"\n[build]\ncommand = [\"cp\", \"" + src + "\", \"out/echo.wasm\"]\nartifact = \"out/echo.wasm\"\nwatch = [\"*.wasm\", \"!/out/\"]\n"
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "out"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeConf := func(s string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, "bigband.toml"), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeConf(conf("v1.wasm"))
+	s, cs := startSession(t, watch.Options{Sources: []string{dir}})
+	if c := cs.next(t); c.Err != nil {
+		t.Fatalf("first cycle: %v\n%s", c.Err, cs)
+	}
+	url := "http://" + s.Addr() + "/api/echo/headers"
+	if resp, _ := get(t, url); resp.Header.Get("x-bigband-guest") != "c" {
+		t.Fatalf("first build: guest tag %q", resp.Header.Get("x-bigband-guest"))
+	}
+
+	writeConf(conf("v2.wasm"))
+	c := cs.next(t)
+	if c.Err != nil || c.Trigger != "bigband.toml" || c.Version != 2 {
+		t.Fatalf("after the config change: %s (err %v)", c.Summary(), c.Err)
+	}
+	if resp, _ := get(t, url); resp.Header.Get("x-bigband-guest") != "c-v2" {
+		t.Fatalf("the new build command did not run: guest tag %q", resp.Header.Get("x-bigband-guest"))
+	}
+
+	writeConf("id = \"echo\"\n[build]\ncomand = \"make\"\n")
+	c = cs.next(t)
+	if c.Err == nil || c.Err.Phase != watch.PhaseConfig || !strings.Contains(c.Err.Error(), "bigband.toml:3:1") {
+		t.Fatalf("a broken config: %v", c.Err)
+	}
+	if resp, _ := get(t, url); resp.Header.Get("x-bigband-guest") != "c-v2" {
+		t.Fatal("a broken config replaced what serves")
+	}
+}
