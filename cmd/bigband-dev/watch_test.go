@@ -288,3 +288,45 @@ func alive(pid int) bool {
 	f := strings.Fields(rest)
 	return len(f) > 0 && f[0] != "Z"
 }
+
+// The keys: r rebuilds now, q quits cleanly.
+func TestWatchKeys(t *testing.T) {
+	dir := t.TempDir()
+	b, err := os.ReadFile("../../examples/c/backend/backend.wasm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	guest := writeFile(t, dir, "echo.wasm", string(b))
+	p := &watchProc{t: t, cmd: exec.Command(binPath, "watch", "--addr", "127.0.0.1:0", guest), lines: make(chan string, 1000), done: make(chan struct{})}
+	keys, err := p.cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, w := io.Pipe()
+	p.cmd.Stdout, p.cmd.Stderr = w, w
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		sc := bufio.NewScanner(r)
+		for sc.Scan() {
+			p.lines <- sc.Text()
+		}
+		close(p.lines)
+	}()
+	go func() { p.cmd.Wait(); w.Close(); close(p.done) }()
+	t.Cleanup(func() { p.cmd.Process.Kill(); <-p.done })
+
+	p.waitFor(`^echo \(start\):.*serving v1`)
+	keys.Write([]byte("r"))
+	p.waitFor(`^echo \(r\):.*swapped v1 -> v2`)
+	keys.Write([]byte("q"))
+	select {
+	case <-p.done:
+	case <-time.After(time.Minute):
+		t.Fatal("watch still running a minute after q")
+	}
+	if code := p.cmd.ProcessState.ExitCode(); code != 0 {
+		t.Errorf("exit code %d after q, want 0", code)
+	}
+}
