@@ -259,6 +259,10 @@ func (wr *wire) Write(p []byte) (int, error) {
 	if wr.finished {
 		return 0, &httpStreamError{err: errors.New("wasi:http: write to a finished body")}
 	}
+	if wr.hold != nil && !wr.sent && wr.hold.BodyTooLarge() {
+		// The server answers 413 instead: keep nothing more of this one.
+		return 0, &httpStreamError{err: errors.New("wasi:http: the request body went over the host's limit, so this response is discarded (the client gets 413)")}
+	}
 	if wr.holding(len(p)) {
 		wr.pending = append(wr.pending, p...)
 		wr.written += int64(len(p))
