@@ -133,75 +133,67 @@ func (c *Comparer) def(ad, bd *TypeDef) bool {
 }
 
 func (c *Comparer) record(ad, bd *TypeDef) {
+	field := func(f Field) member { return member{f.Name, f.Type, f.Span} }
+	c.members(ad, mapSlice(ad.Fields, field), mapSlice(bd.Fields, field),
+		memberKinds{MissingField, ExtraField, FieldOrder, FieldType}, bd)
+}
+
+func (c *Comparer) variant(ad, bd *TypeDef) {
+	vcase := func(cs Case) member { return member{cs.Name, cs.Type, cs.Span} }
+	c.members(ad, mapSlice(ad.Cases, vcase), mapSlice(bd.Cases, vcase),
+		memberKinds{MissingCase, ExtraCase, CaseOrder, CaseType}, bd)
+}
+
+// member is a record field or a variant case: what record and variant
+// comparisons have in common.
+type member struct {
+	name string
+	ty   Type
+	span syntax.Span
+}
+
+// memberKinds names the diffs of one kind of member.
+type memberKinds struct{ missing, extra, order, typ DiffKind }
+
+// members compares the named, typed members of two definitions: missing
+// and extra ones, their order when the names agree, and each one's type.
+func (c *Comparer) members(ad *TypeDef, am, bm []member, k memberKinds, bd *TypeDef) {
 	name := defName(ad, bd)
-	var an, bn []string
-	for _, f := range ad.Fields {
-		an = append(an, f.Name)
-	}
-	for _, f := range bd.Fields {
-		bn = append(bn, f.Name)
-	}
+	an := mapSlice(am, func(m member) string { return m.name })
+	bn := mapSlice(bm, func(m member) string { return m.name })
 	same := true
-	for _, bf := range bd.Fields {
-		if !slices.Contains(an, bf.Name) {
+	for _, b := range bm {
+		if !slices.Contains(an, b.name) {
 			same = false
-			c.Diffs = append(c.Diffs, Diff{Kind: MissingField, Def: name, Item: bf.Name, BType: bf.Type, Span: ad.Span})
+			c.Diffs = append(c.Diffs, Diff{Kind: k.missing, Def: name, Item: b.name, BType: b.ty, Span: ad.Span})
 		}
 	}
-	for _, af := range ad.Fields {
-		if !slices.Contains(bn, af.Name) {
+	for _, a := range am {
+		if !slices.Contains(bn, a.name) {
 			same = false
-			c.Diffs = append(c.Diffs, Diff{Kind: ExtraField, Def: name, Item: af.Name, AType: af.Type, Span: af.Span})
+			c.Diffs = append(c.Diffs, Diff{Kind: k.extra, Def: name, Item: a.name, AType: a.ty, Span: a.span})
 		}
 	}
 	if same && !slices.Equal(an, bn) {
-		c.Diffs = append(c.Diffs, Diff{Kind: FieldOrder, Def: name, ANames: an, BNames: bn, Span: ad.Span})
+		c.Diffs = append(c.Diffs, Diff{Kind: k.order, Def: name, ANames: an, BNames: bn, Span: ad.Span})
 	}
-	for _, bf := range bd.Fields {
-		i := slices.Index(an, bf.Name)
+	for _, b := range bm {
+		i := slices.Index(an, b.name)
 		if i < 0 {
 			continue
 		}
-		if af := ad.Fields[i]; !c.Type(af.Type, bf.Type) {
-			c.Diffs = append(c.Diffs, Diff{Kind: FieldType, Def: name, Item: af.Name, AType: af.Type, BType: bf.Type, Span: af.Span})
+		if a := am[i]; !c.Type(a.ty, b.ty) {
+			c.Diffs = append(c.Diffs, Diff{Kind: k.typ, Def: name, Item: a.name, AType: a.ty, BType: b.ty, Span: a.span})
 		}
 	}
 }
 
-func (c *Comparer) variant(ad, bd *TypeDef) {
-	name := defName(ad, bd)
-	var an, bn []string
-	for _, cs := range ad.Cases {
-		an = append(an, cs.Name)
+func mapSlice[T, U any](ts []T, f func(T) U) []U {
+	var out []U
+	for _, t := range ts {
+		out = append(out, f(t))
 	}
-	for _, cs := range bd.Cases {
-		bn = append(bn, cs.Name)
-	}
-	same := true
-	for _, bc := range bd.Cases {
-		if !slices.Contains(an, bc.Name) {
-			same = false
-			c.Diffs = append(c.Diffs, Diff{Kind: MissingCase, Def: name, Item: bc.Name, BType: bc.Type, Span: ad.Span})
-		}
-	}
-	for _, ac := range ad.Cases {
-		if !slices.Contains(bn, ac.Name) {
-			same = false
-			c.Diffs = append(c.Diffs, Diff{Kind: ExtraCase, Def: name, Item: ac.Name, AType: ac.Type, Span: ac.Span})
-		}
-	}
-	if same && !slices.Equal(an, bn) {
-		c.Diffs = append(c.Diffs, Diff{Kind: CaseOrder, Def: name, ANames: an, BNames: bn, Span: ad.Span})
-	}
-	for _, bc := range bd.Cases {
-		i := slices.Index(an, bc.Name)
-		if i < 0 {
-			continue
-		}
-		if ac := ad.Cases[i]; !c.Type(ac.Type, bc.Type) {
-			c.Diffs = append(c.Diffs, Diff{Kind: CaseType, Def: name, Item: ac.Name, AType: ac.Type, BType: bc.Type, Span: ac.Span})
-		}
-	}
+	return out
 }
 
 // names compares enums and flags, whose names are their whole shape.
