@@ -28,10 +28,13 @@ type watchProc struct {
 	done  chan struct{}
 }
 
-func startWatch(t *testing.T, env []string, args ...string) *watchProc {
+// startWatch runs `bigband-dev watch args` with env added and stdin as
+// its input (nil: none), and kills it when the test ends.
+func startWatch(t *testing.T, env []string, stdin io.Reader, args ...string) *watchProc {
 	t.Helper()
 	p := &watchProc{t: t, cmd: exec.Command(binPath, append([]string{"watch"}, args...)...), lines: make(chan string, 1000), done: make(chan struct{})}
 	p.cmd.Env = append(os.Environ(), env...)
+	p.cmd.Stdin = stdin
 	r, w := io.Pipe()
 	p.cmd.Stdout, p.cmd.Stderr = w, w
 	if err := p.cmd.Start(); err != nil {
@@ -177,7 +180,7 @@ artifact = "never.wasm"
 	addr := ln.Addr().String()
 	ln.Close()
 	gocache, _ := exec.Command("go", "env", "GOCACHE").Output()
-	p := startWatch(t, []string{"GOCACHE=" + strings.TrimSpace(string(gocache))}, "--addr", addr, "--debounce", "30ms", front, back, slow)
+	p := startWatch(t, []string{"GOCACHE=" + strings.TrimSpace(string(gocache))}, nil, "--addr", addr, "--debounce", "30ms", front, back, slow)
 
 	// Both first cycles, in whichever order.
 	p.waitFor(`^  frontend plugin front: package in `)
@@ -297,30 +300,15 @@ func TestWatchKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	guest := writeFile(t, dir, "echo.wasm", string(b))
-	p := &watchProc{t: t, cmd: exec.Command(binPath, "watch", "--addr", "127.0.0.1:0", guest), lines: make(chan string, 1000), done: make(chan struct{})}
-	keys, err := p.cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, w := io.Pipe()
-	p.cmd.Stdout, p.cmd.Stderr = w, w
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		sc := bufio.NewScanner(r)
-		for sc.Scan() {
-			p.lines <- sc.Text()
-		}
-		close(p.lines)
-	}()
-	go func() { p.cmd.Wait(); w.Close(); close(p.done) }()
-	t.Cleanup(func() { p.cmd.Process.Kill(); <-p.done })
+	keyr, keys := io.Pipe()
+	defer keys.Close()
+	p := startWatch(t, nil, keyr, "--addr", "127.0.0.1:0", guest)
 
 	p.waitFor(`^echo \(start\):.*serving v1`)
 	keys.Write([]byte("r"))
 	p.waitFor(`^echo \(r\):.*swapped v1 -> v2`)
 	keys.Write([]byte("q"))
+	keys.Close() // Wait waits for the stdin copy to end
 	select {
 	case <-p.done:
 	case <-time.After(time.Minute):
