@@ -136,7 +136,7 @@ type fixture struct {
 
 func readFixture(rel string) (*contract.Manifest, error) {
 	ctx := context.Background()
-	wasm, err := os.ReadFile(filepath.Join("..", "examples", filepath.FromSlash(rel)))
+	wasm, err := os.ReadFile(filepath.Join("..", "fixtures", "guests", filepath.FromSlash(rel)))
 	if err != nil {
 		return nil, err
 	}

@@ -93,7 +93,7 @@ func TestExamplePackageSatisfiesBoth(t *testing.T) {
 		{"frontend-plugin", contract.Frontend},
 		{"backend-plugin", contract.Backend},
 	} {
-		r, pkg, err := wit.Load("../examples/wit/backstage", wit.LoadOptions{})
+		r, pkg, err := wit.Load("../guest/wit/backstage", wit.LoadOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -40,7 +40,7 @@ world plugin { export backstage-backend-plugin; }
 }
 
 func BenchmarkCheckWorld(b *testing.B) {
-	r, pkg, err := wit.Load("../examples/wit/backstage", wit.LoadOptions{})
+	r, pkg, err := wit.Load("../guest/wit/backstage", wit.LoadOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -19,14 +19,14 @@ var (
 	rtErr  error
 )
 
-// load compiles a guest from examples/ with a runtime shared by the tests.
+// load compiles a guest from fixtures/guests/ with a runtime shared by the tests.
 func loadGuest(t *testing.T, rel string) *host.Program {
 	t.Helper()
 	rtOnce.Do(func() { rt, rtErr = host.NewRuntime(context.Background(), host.Config{}) })
 	if rtErr != nil {
 		t.Fatal(rtErr)
 	}
-	wasm, err := os.ReadFile(filepath.Join("..", "examples", filepath.FromSlash(rel)))
+	wasm, err := os.ReadFile(filepath.Join("..", "fixtures", "guests", filepath.FromSlash(rel)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func TestReadManifestFrontend(t *testing.T) {
 			if m.Kind != contract.Frontend || m.Guest != filepath.Base(rel) {
 				t.Errorf("kind %v guest %q", m.Kind, m.Guest)
 			}
-			// examples/frontend-expected.json
+			// fixtures/guests/frontend-expected.json
 			wantDeps := []contract.NodeDep{
 				{Name: "@backstage/core-components", Version: "^0.18.0"},
 				{Name: "@backstage/core-plugin-api"},

@@ -23,8 +23,8 @@ import (
 )
 
 var backendGuests = []struct{ tag, path string }{
-	{"c", "examples/c/backend/backend.wasm"},
-	{"js", "examples/js/backend/backend.wasm"},
+	{"c", "fixtures/guests/c/backend/backend.wasm"},
+	{"js", "fixtures/guests/js/backend/backend.wasm"},
 }
 
 func serveGuest(t *testing.T, rel string, cfg host.BackendConfig) (*httptest.Server, *host.Backend) {
@@ -139,7 +139,7 @@ func TestBackendStreamsLargeBodies(t *testing.T) {
 }
 
 func TestBackendTrailers(t *testing.T) {
-	srv, _ := serveGuest(t, "examples/c/backend/backend.wasm", host.BackendConfig{})
+	srv, _ := serveGuest(t, "fixtures/guests/c/backend/backend.wasm", host.BackendConfig{})
 	resp, body := get(t, srv.URL+"/trailers")
 	if resp.StatusCode != 200 || body != "ok" || resp.Trailer.Get("X-Checksum") != "abc" {
 		t.Fatalf("/trailers: %d %q trailer %q", resp.StatusCode, body, resp.Trailer)
@@ -254,7 +254,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // served, while the two clients are still connected. Without the deadline
 // the third request waits for an instance until the request timeout.
 func TestBackendStalledClientsFreeInstances(t *testing.T) {
-	srv, b, logs := serveGuestLogged(t, "examples/c/backend/backend.wasm", host.BackendConfig{
+	srv, b, logs := serveGuestLogged(t, "fixtures/guests/c/backend/backend.wasm", host.BackendConfig{
 		PoolSize: 2, RequestTimeout: 10 * time.Minute, StallTimeout: time.Second, MaxBodyBytes: -1,
 	})
 	addr := srv.Listener.Addr().String()
@@ -304,7 +304,7 @@ func TestBackendStalledClientsFreeInstances(t *testing.T) {
 // echo guest streams it back is cut off (never a complete 200), and the
 // log names the limit rather than the guest's trap.
 func TestBackendBodyLimit(t *testing.T) {
-	srv, _, logs := serveGuestLogged(t, "examples/c/backend/backend.wasm", host.BackendConfig{
+	srv, _, logs := serveGuestLogged(t, "fixtures/guests/c/backend/backend.wasm", host.BackendConfig{
 		PoolSize: 1, RequestTimeout: time.Minute, MaxBodyBytes: 1 << 20,
 	})
 
@@ -364,7 +364,7 @@ func TestBackendBodyLimit(t *testing.T) {
 // stops a guest that would otherwise spin until its (long) request
 // timeout; the request gets 503.
 func TestBackendShutdownStopsStuckRequests(t *testing.T) {
-	srv, b, _ := serveGuestLogged(t, "examples/c/backend/backend.wasm", host.BackendConfig{PoolSize: 1, RequestTimeout: 10 * time.Minute})
+	srv, b, _ := serveGuestLogged(t, "fixtures/guests/c/backend/backend.wasm", host.BackendConfig{PoolSize: 1, RequestTimeout: 10 * time.Minute})
 	status := make(chan int, 1)
 	go func() {
 		resp, err := http.Get(srv.URL + "/spin")
@@ -390,7 +390,7 @@ func TestBackendShutdownStopsStuckRequests(t *testing.T) {
 	if resp, _ := get(t, srv.URL+"/hello"); resp.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("after Shutdown: %d, want 503", resp.StatusCode)
 	}
-	p, err := newRuntime(t, host.Config{CacheDir: testCache}).Load(context.Background(), repoFile(t, "examples/c/backend/backend.wasm"), host.LoadOptions{})
+	p, err := newRuntime(t, host.Config{CacheDir: testCache}).Load(context.Background(), repoFile(t, "fixtures/guests/c/backend/backend.wasm"), host.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

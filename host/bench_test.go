@@ -9,10 +9,10 @@ import (
 )
 
 var benchGuests = []struct{ name, path string }{
-	{"go-core", "examples/go/frontend/frontend.core.wasm"},
-	{"c-core", "examples/c/frontend/frontend.wasm"},
-	{"go-component", "examples/go/frontend/frontend.component.wasm"},
-	{"js-component", "examples/js/frontend/frontend.wasm"},
+	{"go-core", "fixtures/guests/go/frontend/frontend.core.wasm"},
+	{"c-core", "fixtures/guests/c/frontend/frontend.wasm"},
+	{"go-component", "fixtures/guests/go/frontend/frontend.component.wasm"},
+	{"js-component", "fixtures/guests/js/frontend/frontend.wasm"},
 }
 
 func benchLoad(b *testing.B, rel string, cfg host.Config) *host.Program {

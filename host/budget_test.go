@@ -21,9 +21,9 @@ func TestLiftBudgetTrapDiscardsInstance(t *testing.T) {
 		hint  string
 	}{
 		// A core module (C), budget set for one call.
-		{"examples/c/frontend/frontend.wasm", host.Config{}, host.CallOptions{Budget: abi.Budget{Bytes: 1 << 20}}, "host.CallOptions.Budget"},
+		{"fixtures/guests/c/frontend/frontend.wasm", host.Config{}, host.CallOptions{Budget: abi.Budget{Bytes: 1 << 20}}, "host.CallOptions.Budget"},
 		// A component (Go), budget set for the runtime, with its own hint.
-		{"examples/go/frontend/frontend.component.wasm", host.Config{CacheDir: testCache, LiftBudget: abi.Budget{Bytes: 1 << 20, Hint: "raise it with --lift-budget"}}, host.CallOptions{}, "--lift-budget"},
+		{"fixtures/guests/go/frontend/frontend.component.wasm", host.Config{CacheDir: testCache, LiftBudget: abi.Budget{Bytes: 1 << 20, Hint: "raise it with --lift-budget"}}, host.CallOptions{}, "--lift-budget"},
 	} {
 		t.Run(c.guest, func(t *testing.T) {
 			ctx := context.Background()

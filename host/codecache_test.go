@@ -29,8 +29,8 @@ func statsDelta(before, after host.CodeStats) (hits, misses int64) {
 func TestJSBuildsShareCompiledCode(t *testing.T) {
 	ctx := context.Background()
 	rt := quietRuntime(t, host.Config{CacheDir: testCache})
-	v1 := repoFile(t, "examples/js/backend/backend.wasm")
-	v2 := repoFile(t, "examples/js/backend/backend-v2.wasm")
+	v1 := repoFile(t, "fixtures/guests/js/backend/backend.wasm")
+	v2 := repoFile(t, "fixtures/guests/js/backend/backend-v2.wasm")
 	p1, err := rt.Load(ctx, v1, host.LoadOptions{Name: "backend.wasm"})
 	if err != nil {
 		t.Fatal(err)
@@ -152,7 +152,7 @@ func TestDataSegments(t *testing.T) {
 func TestReloadsKeepCompiledCodeBounded(t *testing.T) {
 	ctx := context.Background()
 	rt := quietRuntime(t, host.Config{})
-	wasm := repoFile(t, "examples/c/frontend/frontend.wasm")
+	wasm := repoFile(t, "fixtures/guests/c/frontend/frontend.wasm")
 	maxModules := 0
 	for i := range 100 {
 		// Every other load is a build seen before: its code comes from
@@ -190,7 +190,7 @@ func TestReloadsKeepCompiledCodeBounded(t *testing.T) {
 func TestConcurrentLoadsShareCompilation(t *testing.T) {
 	ctx := context.Background()
 	rt := quietRuntime(t, host.Config{})
-	wasm := repoFile(t, "examples/c/frontend/frontend.wasm")
+	wasm := repoFile(t, "fixtures/guests/c/frontend/frontend.wasm")
 	builds := [][]byte{changedBuild(wasm, 0), changedBuild(wasm, 1), changedBuild(wasm, 2)}
 	var wg sync.WaitGroup
 	errs := make(chan error, 24)
@@ -234,7 +234,7 @@ func TestFastLoadUpgrades(t *testing.T) {
 	dir := t.TempDir()
 	cfg := host.Config{CacheDir: dir, FastLoad: true, FastLoadMinBytes: 1}
 	rt := quietRuntime(t, cfg)
-	wasm := repoFile(t, "examples/c/backend/backend.wasm")
+	wasm := repoFile(t, "fixtures/guests/c/backend/backend.wasm")
 	p, err := rt.Load(ctx, wasm, host.LoadOptions{Name: "backend.wasm"})
 	if err != nil {
 		t.Fatal(err)
@@ -288,7 +288,7 @@ func TestFastLoadUpgrades(t *testing.T) {
 func TestFastLoadClosedBeforeUpgrade(t *testing.T) {
 	ctx := context.Background()
 	rt := quietRuntime(t, host.Config{FastLoad: true, FastLoadMinBytes: 1})
-	p, err := rt.Load(ctx, repoFile(t, "examples/c/frontend/frontend.wasm"), host.LoadOptions{Name: "frontend.wasm"})
+	p, err := rt.Load(ctx, repoFile(t, "fixtures/guests/c/frontend/frontend.wasm"), host.LoadOptions{Name: "frontend.wasm"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -308,7 +308,7 @@ func TestFastLoadClosedBeforeUpgrade(t *testing.T) {
 
 	rt2 := quietRuntime(t, host.Config{FastLoad: true, FastLoadMinBytes: 1})
 	r, w := frontendWorld(t)
-	p2, err := rt2.Load(ctx, repoFile(t, "examples/go/frontend/frontend.core.wasm"), host.LoadOptions{Name: "frontend.core.wasm", Fallback: r, FallbackWorld: w})
+	p2, err := rt2.Load(ctx, repoFile(t, "fixtures/guests/go/frontend/frontend.core.wasm"), host.LoadOptions{Name: "frontend.core.wasm", Fallback: r, FallbackWorld: w})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -316,7 +316,7 @@ func TestFastLoadClosedBeforeUpgrade(t *testing.T) {
 	if _, err := p2.Instantiate(ctx); err == nil {
 		t.Error("instantiated a program of a closed runtime")
 	}
-	if _, err := rt2.Load(ctx, repoFile(t, "examples/c/frontend/frontend.wasm"), host.LoadOptions{}); err == nil {
+	if _, err := rt2.Load(ctx, repoFile(t, "fixtures/guests/c/frontend/frontend.wasm"), host.LoadOptions{}); err == nil {
 		t.Error("loaded into a closed runtime")
 	}
 }

@@ -114,7 +114,7 @@ func TestLiveHandlesCountsLeaks(t *testing.T) {
 
 // A guest that drops what it uses leaves nothing behind between requests.
 func TestLiveHandlesAfterRequests(t *testing.T) {
-	p := loadGuest(t, "examples/c/backend/backend.wasm")
+	p := loadGuest(t, "fixtures/guests/c/backend/backend.wasm")
 	ctx := context.Background()
 	inst, err := p.Instantiate(ctx)
 	if err != nil {

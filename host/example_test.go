@@ -18,7 +18,7 @@ func Example() {
 	}
 	defer rt.Close(ctx)
 
-	wasm, err := os.ReadFile("../examples/c/frontend/frontend.wasm")
+	wasm, err := os.ReadFile("../fixtures/guests/c/frontend/frontend.wasm")
 	if err != nil {
 		panic(err)
 	}

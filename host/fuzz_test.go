@@ -15,11 +15,11 @@ import (
 // past the limit.
 func FuzzLoad(f *testing.F) {
 	for _, seed := range []string{
-		"examples/c/frontend/frontend.wasm",
-		"examples/c/backend/backend.wasm",
-		"examples/c/malicious/malicious.wasm",
-		"examples/abi-torture/c/compact.component.wasm",
-		"examples/abi-torture/c/utf16.core.wasm",
+		"fixtures/guests/c/frontend/frontend.wasm",
+		"fixtures/guests/c/backend/backend.wasm",
+		"fixtures/guests/c/malicious/malicious.wasm",
+		"fixtures/guests/abi-torture/c/compact.component.wasm",
+		"fixtures/guests/abi-torture/c/utf16.core.wasm",
 	} {
 		f.Add(repoFile(f, seed))
 	}

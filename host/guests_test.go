@@ -52,7 +52,7 @@ func newRuntime(t testing.TB, cfg host.Config) *host.Runtime {
 }
 
 // normalise replaces large file contents with {"sha256", "length"} the way
-// examples/frontend-expected.json records them.
+// fixtures/guests/frontend-expected.json records them.
 func normalise(v any) any {
 	switch x := v.(type) {
 	case map[string]any:
@@ -78,9 +78,9 @@ func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 // golden data every frontend fixture returns.
 func checkFrontend(t *testing.T, p *host.Program) {
 	t.Helper()
-	want, ok := decodeJSON(t, repoFile(t, "examples/frontend-expected.json")).(map[string]any)
+	want, ok := decodeJSON(t, repoFile(t, "fixtures/guests/frontend-expected.json")).(map[string]any)
 	if !ok {
-		t.Fatal("examples/frontend-expected.json is not an object")
+		t.Fatal("fixtures/guests/frontend-expected.json is not an object")
 	}
 	ctx := context.Background()
 	inst, err := p.Instantiate(ctx)
@@ -119,7 +119,7 @@ func callJSON(t *testing.T, p *host.Program, e *host.Export, v any) any {
 func TestGoCoreModuleFrontend(t *testing.T) {
 	r, w := frontendWorld(t)
 	rt := newRuntime(t, host.Config{})
-	p, err := rt.Load(context.Background(), repoFile(t, "examples/go/frontend/frontend.core.wasm"),
+	p, err := rt.Load(context.Background(), repoFile(t, "fixtures/guests/go/frontend/frontend.core.wasm"),
 		host.LoadOptions{Name: "frontend.core.wasm", Fallback: r, FallbackWorld: w})
 	if err != nil {
 		t.Fatal(err)
@@ -142,13 +142,13 @@ func loadGuest(t *testing.T, rel string) *host.Program {
 }
 
 func TestCCoreModuleWithComponentType(t *testing.T) {
-	checkFrontend(t, loadGuest(t, "examples/c/frontend/frontend.wasm"))
+	checkFrontend(t, loadGuest(t, "fixtures/guests/c/frontend/frontend.wasm"))
 }
 
 func TestGoComponentFrontend(t *testing.T) {
-	checkFrontend(t, loadGuest(t, "examples/go/frontend/frontend.component.wasm"))
+	checkFrontend(t, loadGuest(t, "fixtures/guests/go/frontend/frontend.component.wasm"))
 }
 
 func TestJSComponentFrontend(t *testing.T) {
-	checkFrontend(t, loadGuest(t, "examples/js/frontend/frontend.wasm"))
+	checkFrontend(t, loadGuest(t, "fixtures/guests/js/frontend/frontend.wasm"))
 }

@@ -311,7 +311,7 @@ func changedBuild(wasm []byte, n int) []byte {
 // compiled modules and the heap flat: Close releases the code.
 func TestProgramCloseReleasesCode(t *testing.T) {
 	rt := newRuntime(t, host.Config{})
-	wasm := repoFile(t, "examples/c/frontend/frontend.wasm")
+	wasm := repoFile(t, "fixtures/guests/c/frontend/frontend.wasm")
 	ctx := context.Background()
 	base := host.LiveCompiled()
 	var heap [2]uint64
@@ -354,7 +354,7 @@ func TestProgramCloseReleasesCode(t *testing.T) {
 // module; all go with Close.
 func TestProgramCloseComponent(t *testing.T) {
 	rt := newRuntime(t, host.Config{CacheDir: testCache})
-	wasm := repoFile(t, "examples/go/frontend/frontend.component.wasm")
+	wasm := repoFile(t, "fixtures/guests/go/frontend/frontend.component.wasm")
 	ctx := context.Background()
 	base := host.LiveCompiled()
 	for i := range 3 {
@@ -376,7 +376,7 @@ func TestProgramCloseWhileInstancesLive(t *testing.T) {
 	rt := newRuntime(t, host.Config{})
 	ctx := context.Background()
 	base := host.LiveCompiled()
-	p, err := rt.Load(ctx, repoFile(t, "examples/c/frontend/frontend.wasm"), host.LoadOptions{Name: "frontend.wasm"})
+	p, err := rt.Load(ctx, repoFile(t, "fixtures/guests/c/frontend/frontend.wasm"), host.LoadOptions{Name: "frontend.wasm"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -525,7 +525,7 @@ func TestUnusableCacheDirFallsBack(t *testing.T) {
 	if got := strings.Count(buf.String(), "level=WARN"); got != 1 || !strings.Contains(buf.String(), "compilation cache disabled") {
 		t.Fatalf("want one warning, got:\n%s", buf.String())
 	}
-	if _, err := rt.Load(context.Background(), repoFile(t, "examples/c/frontend/frontend.wasm"), host.LoadOptions{}); err != nil {
+	if _, err := rt.Load(context.Background(), repoFile(t, "fixtures/guests/c/frontend/frontend.wasm"), host.LoadOptions{}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -566,7 +566,7 @@ func TestCacheEviction(t *testing.T) {
 	}
 	// Loading a guest evicts too: with a 1-byte cap nothing compiled stays.
 	rt := newRuntime(t, host.Config{CacheDir: dir, CacheMaxBytes: 1})
-	if _, err := rt.Load(context.Background(), repoFile(t, "examples/c/frontend/frontend.wasm"), host.LoadOptions{}); err != nil {
+	if _, err := rt.Load(context.Background(), repoFile(t, "fixtures/guests/c/frontend/frontend.wasm"), host.LoadOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	var files []string

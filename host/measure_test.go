@@ -21,7 +21,7 @@ func TestMeasureSwapRSS(t *testing.T) {
 		t.Skip("a measurement: set BIGBAND_MEASURE=close or noclose")
 	}
 	rt := newRuntime(t, host.Config{})
-	wasm := repoFile(t, "examples/c/frontend/frontend.wasm")
+	wasm := repoFile(t, "fixtures/guests/c/frontend/frontend.wasm")
 	ctx := context.Background()
 	var first uint64
 	for i := range 300 {
@@ -61,8 +61,8 @@ func TestMeasureReloadRSS(t *testing.T) {
 		builds []string
 		cycles int
 	}{
-		{"c-backend", []string{"examples/c/backend/backend.wasm"}, 500},
-		{"js-backend", []string{"examples/js/backend/backend.wasm", "examples/js/backend/backend-v2.wasm"}, 30},
+		{"c-backend", []string{"fixtures/guests/c/backend/backend.wasm"}, 500},
+		{"js-backend", []string{"fixtures/guests/js/backend/backend.wasm", "fixtures/guests/js/backend/backend-v2.wasm"}, 30},
 	} {
 		rt := quietRuntime(t, host.Config{CacheDir: t.TempDir()})
 		var builds [][]byte

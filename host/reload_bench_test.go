@@ -34,13 +34,13 @@ var reloadGuests = []struct {
 	call   string
 	modes  []string
 }{
-	{"js-backend", []string{"examples/js/backend/backend.wasm", "examples/js/backend/backend-v2.wasm"},
+	{"js-backend", []string{"fixtures/guests/js/backend/backend.wasm", "fixtures/guests/js/backend/backend-v2.wasm"},
 		"backstage-backend-plugin#get-routes", []string{"cold", "disk", "data-edit", "fast"}},
-	{"c-backend", []string{"examples/c/backend/backend.wasm"},
+	{"c-backend", []string{"fixtures/guests/c/backend/backend.wasm"},
 		"backstage-backend-plugin#get-routes", []string{"cold", "disk", "edit", "same", "fast"}},
-	{"c-frontend", []string{"examples/c/frontend/frontend.wasm"},
+	{"c-frontend", []string{"fixtures/guests/c/frontend/frontend.wasm"},
 		"backstage-frontend-plugin#get-node-deps", []string{"cold", "disk", "edit", "same"}},
-	{"go-frontend", []string{"examples/go/frontend/frontend.core.wasm"},
+	{"go-frontend", []string{"fixtures/guests/go/frontend/frontend.core.wasm"},
 		"backstage-frontend-plugin#get-node-deps", []string{"cold", "disk", "edit", "same", "fast"}},
 }
 

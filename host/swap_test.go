@@ -28,7 +28,7 @@ func TestSwapUnderLoad(t *testing.T) {
 	}
 	ctx := context.Background()
 	rt := newRuntime(t, host.Config{CacheDir: testCache, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	versions := [][]byte{repoFile(t, "examples/c/backend/backend.wasm"), repoFile(t, "examples/c/backend/backend-v2.wasm")}
+	versions := [][]byte{repoFile(t, "fixtures/guests/c/backend/backend.wasm"), repoFile(t, "fixtures/guests/c/backend/backend-v2.wasm")}
 	tags := []string{"c", "c-v2"}
 	p, err := rt.Load(ctx, versions[0], host.LoadOptions{Name: "v0"})
 	if err != nil {
@@ -150,7 +150,7 @@ func TestSwapReleasesRetiredVersions(t *testing.T) {
 		}
 		return p
 	}
-	b, err := rt.NewBackend(ctx, load("examples/c/backend/backend.wasm"), host.BackendConfig{PoolSize: 2, RequestTimeout: 2 * time.Second})
+	b, err := rt.NewBackend(ctx, load("fixtures/guests/c/backend/backend.wasm"), host.BackendConfig{PoolSize: 2, RequestTimeout: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +169,7 @@ func TestSwapReleasesRetiredVersions(t *testing.T) {
 		spun <- resp.StatusCode
 	}()
 	waitFor(t, "the spinning request to start", func() bool { return b.InFlight() == 1 })
-	if err := b.Swap(ctx, load("examples/c/backend/backend-v2.wasm")); err != nil {
+	if err := b.Swap(ctx, load("fixtures/guests/c/backend/backend-v2.wasm")); err != nil {
 		t.Fatal(err)
 	}
 	if n := b.Versions(); n != 2 {
@@ -185,7 +185,7 @@ func TestSwapReleasesRetiredVersions(t *testing.T) {
 	waitFor(t, "the retired version to be released", func() bool { return b.Versions() == 1 })
 
 	for i := 0; i < 10; i++ {
-		if err := b.Swap(ctx, load("examples/c/backend/backend.wasm")); err != nil {
+		if err := b.Swap(ctx, load("fixtures/guests/c/backend/backend.wasm")); err != nil {
 			t.Fatal(err)
 		}
 	}

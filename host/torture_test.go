@@ -128,19 +128,19 @@ func runCases(t *testing.T, guest, cases string) {
 }
 
 func TestTortureJS(t *testing.T) {
-	runCases(t, "examples/abi-torture/torture.wasm", "examples/abi-torture/cases.json")
+	runCases(t, "fixtures/guests/abi-torture/torture.wasm", "fixtures/guests/abi-torture/cases.json")
 }
 
 func TestTortureStringEncodings(t *testing.T) {
 	for _, g := range []string{"utf16.core.wasm", "utf16.component.wasm", "compact.core.wasm", "compact.component.wasm"} {
 		t.Run(g, func(t *testing.T) {
-			runCases(t, "examples/abi-torture/c/"+g, "examples/abi-torture/c/cases.json")
+			runCases(t, "fixtures/guests/abi-torture/c/"+g, "fixtures/guests/abi-torture/c/cases.json")
 		})
 	}
 }
 
 func TestTortureResources(t *testing.T) {
-	p := loadGuest(t, "examples/abi-torture/torture.wasm")
+	p := loadGuest(t, "fixtures/guests/abi-torture/torture.wasm")
 	ctx := context.Background()
 	inst, err := p.Instantiate(ctx)
 	if err != nil {
@@ -180,7 +180,7 @@ func TestTortureResources(t *testing.T) {
 
 func TestTortureTrapAndSpin(t *testing.T) {
 	rt := newRuntime(t, host.Config{CacheDir: testCache, CallTimeout: 2e9})
-	p, err := rt.Load(context.Background(), repoFile(t, "examples/abi-torture/torture.wasm"), host.LoadOptions{Name: "torture.wasm"})
+	p, err := rt.Load(context.Background(), repoFile(t, "fixtures/guests/abi-torture/torture.wasm"), host.LoadOptions{Name: "torture.wasm"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,7 +32,7 @@ port=7101
 # requests per instance, so it is measured both ways: a fresh instance per
 # request (the default for componentize-js guests, needed by fetch-event
 # style ones) and reused instances.
-for run in "examples/c/backend/backend.wasm" "examples/js/backend/backend.wasm" "examples/js/backend/backend.wasm --reuse always"; do
+for run in "fixtures/guests/c/backend/backend.wasm" "fixtures/guests/js/backend/backend.wasm" "fixtures/guests/js/backend/backend.wasm --reuse always"; do
   set -- $run
   guest=$1; shift
   "$BIN/bigband-dev" serve --addr 127.0.0.1:$port "$@" "$guest" 2>/dev/null &
@@ -45,7 +45,7 @@ done
 
 JCO=tools/js/node_modules/@bytecodealliance/jco/dist/jco.js
 if [ -f "$JCO" ]; then
-  guest=examples/js/backend/backend.wasm
+  guest=fixtures/guests/js/backend/backend.wasm
   for mode in "--isolate-requests instance" ""; do
     node --import ./tools/js/preopen.mjs "$JCO" serve --host 127.0.0.1 --port $port $mode "$guest" >/dev/null 2>&1 &
     pid=$!

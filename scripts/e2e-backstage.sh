@@ -22,8 +22,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 E2E_DIR=${E2E_DIR:-$HOME/.cache/bigband-e2e}
 CREATE_APP=${CREATE_APP:-@backstage/create-app@latest}
-FRONT_WASM=${FRONT_WASM:-$ROOT/examples/c/frontend/frontend.wasm}
-BACK_WASM=${BACK_WASM:-$ROOT/examples/c/backend/backend.wasm}
+FRONT_WASM=${FRONT_WASM:-$ROOT/fixtures/guests/c/frontend/frontend.wasm}
+BACK_WASM=${BACK_WASM:-$ROOT/fixtures/guests/c/backend/backend.wasm}
 FRONT_ID=wasm-hello
 FRONT_TITLE="Wasm Hello" # the sidebar title generate derives from the id
 BACK_ID=wasm-echo

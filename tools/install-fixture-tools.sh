@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what `task fixtures` needs to rebuild the guest fixtures under
-# examples/: clang 14 + lld + wasi-libc (C guests) and the npm tools pinned in
+# fixtures/guests/: clang 14 + lld + wasi-libc (C guests) and the npm tools pinned in
 # tools/js/package-lock.json (jco, componentize-js, preview2-shim). Go comes
 # with the project. Not needed to run the tests: the built .wasm are committed.
 set -euo pipefail

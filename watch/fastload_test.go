@@ -16,7 +16,7 @@ import (
 func TestSessionSwapsInCompiledBackend(t *testing.T) {
 	dir := t.TempDir()
 	guest := filepath.Join(dir, "echo.wasm")
-	copyFile(t, filepath.Join("..", "examples/c/backend/backend.wasm"), guest)
+	copyFile(t, filepath.Join("..", "fixtures/guests/c/backend/backend.wasm"), guest)
 	s, cs := startSession(t, watch.Options{Sources: []string{guest}, Runtime: host.Config{FastLoadMinBytes: 1}})
 	c := cs.next(t)
 	if c.Err != nil || c.Version != 1 || len(c.Notes) == 0 || !strings.Contains(c.Notes[0], "interpreter") {
@@ -45,7 +45,7 @@ func TestGenerateWaitsForCompiledFrontend(t *testing.T) {
 	}
 	defer rt.Close(ctx)
 	c := &watch.Cycle{Trigger: "test"}
-	prog, ok := watch.Generate(ctx, rt, readGuest(t, "examples/c/frontend/frontend.wasm"), "frontend.wasm", watch.Target{ID: "hello", Out: t.TempDir()}, c)
+	prog, ok := watch.Generate(ctx, rt, readGuest(t, "fixtures/guests/c/frontend/frontend.wasm"), "frontend.wasm", watch.Target{ID: "hello", Out: t.TempDir()}, c)
 	if !ok {
 		t.Fatal(c.Err)
 	}

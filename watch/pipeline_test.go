@@ -38,10 +38,10 @@ func TestGenerateGuests(t *testing.T) {
 		kind       contract.Kind
 		short      bool // fast enough for -short
 	}{
-		{"c frontend", "examples/c/frontend/frontend.wasm", contract.Frontend, true},
-		{"go frontend", "examples/go/frontend/frontend.component.wasm", contract.Frontend, true},
-		{"js frontend", "examples/js/frontend/frontend.wasm", contract.Frontend, false},
-		{"c backend", "examples/c/backend/backend.wasm", contract.Backend, true},
+		{"c frontend", "fixtures/guests/c/frontend/frontend.wasm", contract.Frontend, true},
+		{"go frontend", "fixtures/guests/go/frontend/frontend.component.wasm", contract.Frontend, true},
+		{"js frontend", "fixtures/guests/js/frontend/frontend.wasm", contract.Frontend, false},
+		{"c backend", "fixtures/guests/c/backend/backend.wasm", contract.Backend, true},
 	}
 	rt := newRuntime(t)
 	for _, g := range guests {
@@ -101,7 +101,7 @@ func TestGenerateRefusesBadManifest(t *testing.T) {
 	rt := newRuntime(t)
 	out := t.TempDir()
 	c := &watch.Cycle{}
-	prog, ok := watch.Generate(context.Background(), rt, readGuest(t, "examples/c/malicious/malicious.wasm"), "malicious.wasm", watch.Target{ID: "evil", Out: out}, c)
+	prog, ok := watch.Generate(context.Background(), rt, readGuest(t, "fixtures/guests/c/malicious/malicious.wasm"), "malicious.wasm", watch.Target{ID: "evil", Out: out}, c)
 	if ok || prog != nil {
 		t.Fatal("a hostile manifest was accepted")
 	}

@@ -118,7 +118,7 @@ func get(t *testing.T, url string) (*http.Response, string) {
 func TestSessionSwapsPrebuiltBackend(t *testing.T) {
 	dir := t.TempDir()
 	guest := filepath.Join(dir, "echo.wasm")
-	copyFile(t, filepath.Join("..", "examples/c/backend/backend.wasm"), guest)
+	copyFile(t, filepath.Join("..", "fixtures/guests/c/backend/backend.wasm"), guest)
 	s, cs := startSession(t, watch.Options{Sources: []string{guest}})
 	c := cs.next(t)
 	if c.Err != nil || c.Version != 1 {
@@ -130,7 +130,7 @@ func TestSessionSwapsPrebuiltBackend(t *testing.T) {
 		t.Fatalf("guest tag %q, want c (status %d: %s)", tag, resp.StatusCode, body)
 	}
 
-	copyFile(t, filepath.Join("..", "examples/c/backend/backend-v2.wasm"), guest)
+	copyFile(t, filepath.Join("..", "fixtures/guests/c/backend/backend-v2.wasm"), guest)
 	c = cs.next(t)
 	if c.Err != nil || c.Previous != 1 || c.Version != 2 {
 		t.Fatalf("after the new build: %s (err %v)", c.Summary(), c.Err)
@@ -175,7 +175,7 @@ func TestSessionGoFrontend(t *testing.T) {
 	}
 	dir := t.TempDir()
 	for _, f := range []string{"go.mod", "plugin.go", "abi.go"} {
-		copyFile(t, filepath.Join("..", "examples/go/frontend", f), filepath.Join(dir, f))
+		copyFile(t, filepath.Join("..", "fixtures/guests/go/frontend", f), filepath.Join(dir, f))
 	}
 	_, cs := startSession(t, watch.Options{Sources: []string{dir}, ID: "hello"})
 	c := cs.next(t)
@@ -239,7 +239,7 @@ func TestSessionRefusesBusyPort(t *testing.T) {
 	defer ln.Close()
 	dir := t.TempDir()
 	guest := filepath.Join(dir, "echo.wasm")
-	copyFile(t, filepath.Join("..", "examples/c/backend/backend.wasm"), guest)
+	copyFile(t, filepath.Join("..", "fixtures/guests/c/backend/backend.wasm"), guest)
 	_, err = watch.NewSession(watch.Options{Sources: []string{guest}, Addr: ln.Addr().String(), Runtime: host.Config{}})
 	if err == nil || !strings.Contains(err.Error(), "--addr") {
 		t.Fatalf("busy port: %v", err)
@@ -250,8 +250,8 @@ func TestSessionRefusesBusyPort(t *testing.T) {
 // one is reported and the previous configuration kept.
 func TestSessionReloadsConfig(t *testing.T) {
 	dir := t.TempDir()
-	copyFile(t, filepath.Join("..", "examples/c/backend/backend.wasm"), filepath.Join(dir, "v1.wasm"))
-	copyFile(t, filepath.Join("..", "examples/c/backend/backend-v2.wasm"), filepath.Join(dir, "v2.wasm"))
+	copyFile(t, filepath.Join("..", "fixtures/guests/c/backend/backend.wasm"), filepath.Join(dir, "v1.wasm"))
+	copyFile(t, filepath.Join("..", "fixtures/guests/c/backend/backend-v2.wasm"), filepath.Join(dir, "v2.wasm"))
 	conf := func(src string) string {
 		return "id = \"echo\"\n[build]\ncommand = [\"cp\", \"" + src + "\", \"out/echo.wasm\"]\nartifact = \"out/echo.wasm\"\nwatch = [\"*.wasm\", \"!/out/\"]\n"
 	}

@@ -39,21 +39,21 @@ func TestMeasureWatch(t *testing.T) {
 		}
 		dir := t.TempDir()
 		for _, f := range []string{"plugin.c", "frontend_abi.h"} {
-			copyFile(t, filepath.Join("..", "examples/c/frontend", f), filepath.Join(dir, f))
+			copyFile(t, filepath.Join("..", "fixtures/guests/c/frontend", f), filepath.Join(dir, f))
 		}
 		measureEdits(t, dir, "plugin.c", n("BIGBAND_MEASURE_C", 100))
 	})
 	t.Run("go", func(t *testing.T) {
 		dir := t.TempDir()
 		for _, f := range []string{"go.mod", "plugin.go", "abi.go"} {
-			copyFile(t, filepath.Join("..", "examples/go/frontend", f), filepath.Join(dir, f))
+			copyFile(t, filepath.Join("..", "fixtures/guests/go/frontend", f), filepath.Join(dir, f))
 		}
 		measureEdits(t, dir, "plugin.go", n("BIGBAND_MEASURE_GO", 20))
 	})
 	t.Run("js-swap", func(t *testing.T) {
 		dir := t.TempDir()
 		guest := filepath.Join(dir, "echo.wasm")
-		builds := []string{"examples/js/backend/backend.wasm", "examples/js/backend/backend-v2.wasm"}
+		builds := []string{"fixtures/guests/js/backend/backend.wasm", "fixtures/guests/js/backend/backend-v2.wasm"}
 		copyFile(t, filepath.Join("..", builds[0]), guest)
 		_, cs := startSession(t, watch.Options{Sources: []string{guest}})
 		var cycles []*watch.Cycle

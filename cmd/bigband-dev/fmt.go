@@ -23,7 +23,7 @@ func fmtCommand() *command {
 			"formats every .wit file under it, deps/ included. Without -w the result goes to stdout; " +
 			"without PATH, stdin is formatted to stdout. A file with syntax errors is reported and " +
 			"left untouched. Writes are atomic and keep the file's mode.",
-		example: "bigband-dev wit fmt -w examples/wit/backstage",
+		example: "bigband-dev wit fmt -w guest/wit/backstage",
 		flags: func(fs *flag.FlagSet) any {
 			o := &fmtOptions{}
 			fs.BoolVar(&o.write, "w", false, "write the result back to each file instead of stdout")

@@ -8,10 +8,10 @@ import (
 	"testing"
 )
 
-// fixture is a built guest under examples/, relative to this package.
+// fixture is a built guest under fixtures/guests/, relative to this package.
 func fixture(t *testing.T, rel string) string {
 	t.Helper()
-	p := filepath.Join("..", "..", "examples", rel)
+	p := filepath.Join("..", "..", "fixtures", "guests", rel)
 	if _, err := os.Stat(p); err != nil {
 		t.Fatalf("%s: %v (rebuild with `task fixtures`)", p, err)
 	}

@@ -24,7 +24,7 @@ func commands() []*command {
 				"watched, not built. A failed step keeps the last good version serving and prints the error " +
 				"with the compiler's file:line:col. One line per cycle shows the phase timings and what changed. " +
 				"Keys: r rebuilds now, c clears the screen, q or Ctrl-C quits (a second Ctrl-C exits at once).",
-			example: "bigband-dev watch examples/go/frontend\n  bigband-dev watch --app ../my-app plugins-src/hello plugins-src/hello-backend",
+			example: "bigband-dev watch fixtures/guests/go/frontend\n  bigband-dev watch --app ../my-app plugins-src/hello plugins-src/hello-backend",
 			flags:   watchFlagSet,
 			run:     runWatch,
 		},
@@ -71,7 +71,7 @@ func commands() []*command {
 				"that stops reading its response (or sending its body) for --stall-timeout loses its " +
 				"request, and its instance goes back to the pool. Ctrl-C (or SIGTERM) gives requests in " +
 				"flight --grace to finish, then stops them; a second Ctrl-C exits at once (status 130).",
-			example: "bigband-dev serve --watch examples/js/backend/backend.wasm",
+			example: "bigband-dev serve --watch fixtures/guests/js/backend/backend.wasm",
 			flags:   serveFlagSet,
 			run:     runServe,
 		},
@@ -84,7 +84,7 @@ func commands() []*command {
 				"Matching is by interface name and function types, not by package, so guests built " +
 				"against their own copy of the WIT keep working. WASM is a component or a core module " +
 				"with canonical-ABI exports (typed by its component-type section, or by the contract).",
-			example: "bigband-dev check examples/go/frontend/frontend.component.wasm",
+			example: "bigband-dev check fixtures/guests/go/frontend/frontend.component.wasm",
 			flags:   checkFlags,
 			run:     runCheck,
 		},
@@ -98,7 +98,7 @@ func commands() []*command {
 				"objects with the WIT field names, option as null or the value, result as {\"ok\": ...} or " +
 				"{\"err\": ...}, variant as {\"case\": payload-or-null}, enum as a string, flags as a " +
 				"list of names, lists and tuples as arrays, char as a one-character string.",
-			example: "bigband-dev call examples/go/frontend/frontend.component.wasm backstage-frontend-plugin#get-node-deps",
+			example: "bigband-dev call fixtures/guests/go/frontend/frontend.component.wasm backstage-frontend-plugin#get-node-deps",
 			flags:   callFlags,
 			run:     runCall,
 		},
@@ -150,7 +150,7 @@ func printTopHelp(w io.Writer, cmds []*command) {
 	fmt.Fprintln(w, "  help       show help for a command")
 	fmt.Fprintln(w, "  version    print the version")
 	fmt.Fprint(w, "\nRun 'bigband-dev help COMMAND' or 'bigband-dev COMMAND --help' for details.\n")
-	fmt.Fprint(w, "\nExample:\n  bigband-dev wit check examples/wit/backstage\n")
+	fmt.Fprint(w, "\nExample:\n  bigband-dev wit check guest/wit/backstage\n")
 }
 
 func printCommandList(w io.Writer, cmds []*command) {

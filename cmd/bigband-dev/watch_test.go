@@ -153,14 +153,14 @@ func TestWatchGoFrontendAndCBackend(t *testing.T) {
 	dir := t.TempDir()
 	front, back, slow := filepath.Join(dir, "front"), filepath.Join(dir, "echo"), filepath.Join(dir, "slow")
 	for _, f := range []string{"go.mod", "plugin.go", "abi.go"} {
-		b, _ := os.ReadFile(filepath.Join(root, "examples/go/frontend", f))
+		b, _ := os.ReadFile(filepath.Join(root, "fixtures/guests/go/frontend", f))
 		writeFile(t, "", filepath.Join(front, f), string(b))
 	}
 	for _, f := range []string{"backend.c", "http.h"} {
-		b, _ := os.ReadFile(filepath.Join(root, "examples/c/backend", f))
+		b, _ := os.ReadFile(filepath.Join(root, "fixtures/guests/c/backend", f))
 		writeFile(t, "", filepath.Join(back, f), string(b))
 	}
-	tools, wit := filepath.Join(root, "tools/js/wasm-tools.mjs"), filepath.Join(root, "examples/wit/http/0.2.0")
+	tools, wit := filepath.Join(root, "tools/js/wasm-tools.mjs"), filepath.Join(root, "guest/wit/http/0.2.0")
 	writeFile(t, "", filepath.Join(back, "bigband.toml"), fmt.Sprintf(`id = "echo"
 [build]
 command = ["sh", "-c", "mkdir -p out && clang --target=wasm32-wasi -mexec-model=reactor -O2 -o out/core.wasm backend.c && node %s embed --wit %s --world backend-c out/core.wasm out/typed.wasm && node %s new --adapter none out/typed.wasm out/echo.wasm"]
@@ -295,7 +295,7 @@ func alive(pid int) bool {
 // The keys: r rebuilds now, q quits cleanly.
 func TestWatchKeys(t *testing.T) {
 	dir := t.TempDir()
-	b, err := os.ReadFile("../../examples/c/backend/backend.wasm")
+	b, err := os.ReadFile("../../fixtures/guests/c/backend/backend.wasm")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,7 @@ func witCommand() *command {
 		summary: "check, format and export WIT packages",
 		desc: "Tools for WIT packages. PATH is a .wit file or a package directory; a directory's " +
 			"deps/ folder supplies its dependencies, as wit-parser and wasm-tools expect.",
-		example: "bigband-dev wit check examples/wit/backstage",
+		example: "bigband-dev wit check guest/wit/backstage",
 		subs: []*command{
 			{
 				name:    "json",
@@ -33,7 +33,7 @@ func witCommand() *command {
 					"format of wit-parser's serialized Resolve (what `wasm-tools component wit -j` prints), " +
 					"so other tools can consume it. On error, prints the first error with its source line " +
 					"to stderr and exits 1.",
-				example: "bigband-dev wit json --features active examples/wit/backstage > backstage.json",
+				example: "bigband-dev wit json --features active guest/wit/backstage > backstage.json",
 				flags:   featureFlags,
 				run:     runWitJSON,
 			},
@@ -44,7 +44,7 @@ func witCommand() *command {
 				desc: "Resolves the package at PATH with its dependencies and prints every diagnostic as " +
 					"file:line:col: message, one per line. Exits 1 if there are any; otherwise prints a " +
 					"one-line summary of the package.",
-				example: "bigband-dev wit check examples/wit/backstage",
+				example: "bigband-dev wit check guest/wit/backstage",
 				flags:   featureFlags,
 				run:     runWitCheck,
 			},

@@ -10,7 +10,7 @@ import (
 	"testing"
 )
 
-var example = filepath.Join(repoRoot, "examples", "wit", "backstage")
+var example = filepath.Join(repoRoot, "guest", "wit", "backstage")
 
 func writeFile(t *testing.T, dir, name, content string) string {
 	t.Helper()

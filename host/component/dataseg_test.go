@@ -20,10 +20,10 @@ func TestSplitDataSameMemory(t *testing.T) {
 	defer rt.Close(ctx)
 	wasi_snapshot_preview1.MustInstantiate(ctx, rt)
 	for _, rel := range []string{
-		"examples/c/frontend/frontend.wasm",
-		"examples/c/malicious/malicious.wasm",
-		"examples/abi-torture/c/utf16.core.wasm",
-		"examples/go/frontend/frontend.core.wasm",
+		"fixtures/guests/c/frontend/frontend.wasm",
+		"fixtures/guests/c/malicious/malicious.wasm",
+		"fixtures/guests/abi-torture/c/utf16.core.wasm",
+		"fixtures/guests/go/frontend/frontend.core.wasm",
 	} {
 		t.Run(filepath.Base(rel), func(t *testing.T) {
 			wasm, err := os.ReadFile(filepath.Join("..", "..", rel))

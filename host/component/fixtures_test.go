@@ -9,10 +9,10 @@ import (
 	"github.com/bigband-dev/bigband/wit"
 )
 
-// fixtures returns the guest binaries built under examples/.
+// fixtures returns the guest binaries built under fixtures/guests/.
 func fixtures(t testing.TB) []string {
 	var out []string
-	root := filepath.Join("..", "..", "examples")
+	root := filepath.Join("..", "..", "fixtures", "guests")
 	_ = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".wasm") {
 			out = append(out, p)
@@ -41,7 +41,7 @@ func isFrontendResult(r *wit.Resolve, f *wit.Function) bool {
 func TestFixtures(t *testing.T) {
 	files := fixtures(t)
 	if len(files) == 0 {
-		t.Skip("no fixtures under examples/")
+		t.Skip("no fixtures under fixtures/guests/")
 	}
 	for _, p := range files {
 		t.Run(filepath.ToSlash(p), func(t *testing.T) {

@@ -14,7 +14,7 @@ import (
 func TestTruncatedGuests(t *testing.T) {
 	guests := []string{"c/backend/backend.wasm", "c/backend/backend.core.wasm", "go/frontend/frontend.core.wasm"}
 	for _, g := range guests {
-		bin, err := os.ReadFile(filepath.Join("..", "..", "examples", filepath.FromSlash(g)))
+		bin, err := os.ReadFile(filepath.Join("..", "..", "fixtures", "guests", filepath.FromSlash(g)))
 		if err != nil {
 			t.Skip(err)
 		}

@@ -45,11 +45,11 @@ func TestEmbeddedWITCoversHost(t *testing.T) {
 }
 
 // TestOlderWASIAgrees checks the claim CheckTypes rests on: WASI's own WIT
-// of older 0.2 releases (vendored under examples/) declares every function
+// of older 0.2 releases (vendored under fixtures/guests/) declares every function
 // and type exactly as the embedded newest one does.
 func TestOlderWASIAgrees(t *testing.T) {
 	for _, version := range []string{"0.2.0", "0.2.10"} {
-		r, _, err := wit.Load(filepath.Join("..", "..", "examples", "wit", "http", version), wit.LoadOptions{AllFeatures: true})
+		r, _, err := wit.Load(filepath.Join("..", "..", "guest", "wit", "http", version), wit.LoadOptions{AllFeatures: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -73,23 +73,23 @@ func TestOlderWASIAgrees(t *testing.T) {
 }
 
 // TestRealGuestsAgree runs CheckTypes on every WASI import of the real
-// guests under examples/, as the host does when it links them: they must
+// guests under fixtures/guests/, as the host does when it links them: they must
 // pass, and the check must have compared their functions.
 func TestRealGuestsAgree(t *testing.T) {
 	for _, tc := range []struct {
 		path     string
 		minFuncs int
 	}{
-		{"examples/go/frontend/frontend.component.wasm", 20},
-		{"examples/js/frontend/frontend.wasm", 20},
-		{"examples/js/backend/backend.wasm", 80},
-		{"examples/c/backend/backend.wasm", 20},
-		{"examples/c/backend/backend-v2.wasm", 20},
+		{"fixtures/guests/go/frontend/frontend.component.wasm", 20},
+		{"fixtures/guests/js/frontend/frontend.wasm", 20},
+		{"fixtures/guests/js/backend/backend.wasm", 80},
+		{"fixtures/guests/c/backend/backend.wasm", 20},
+		{"fixtures/guests/c/backend/backend-v2.wasm", 20},
 		// The ABI torture guests import no WASI; they are here to show the
 		// check leaves guests without WASI imports alone.
-		{"examples/abi-torture/torture.wasm", 0},
-		{"examples/abi-torture/c/compact.component.wasm", 0},
-		{"examples/abi-torture/c/utf16.component.wasm", 0},
+		{"fixtures/guests/abi-torture/torture.wasm", 0},
+		{"fixtures/guests/abi-torture/c/compact.component.wasm", 0},
+		{"fixtures/guests/abi-torture/c/utf16.component.wasm", 0},
 	} {
 		t.Run(filepath.Base(tc.path), func(t *testing.T) {
 			b, err := os.ReadFile(filepath.Join("..", "..", tc.path))
@@ -287,7 +287,7 @@ func FuzzCheckTypes(f *testing.F) {
 		[]byte{0x01, 0x69, 0x00},    // 1: own<error>
 		append(append([]byte{0x01, 0x71, 0x02, byte(len(lof))}, lof...), 0x01, 0x01, 0x00, 6, 'c', 'l', 'o', 's', 'e', 'd', 0x00, 0x00), // 2: variant
 		export("stream-error", 0x03, 0x00, 0x02)))
-	if b, err := os.ReadFile(filepath.Join("..", "..", "examples", "c", "backend", "backend.wasm")); err == nil {
+	if b, err := os.ReadFile(filepath.Join("..", "..", "fixtures", "guests", "c", "backend", "backend.wasm")); err == nil {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, bin []byte) {
@@ -320,7 +320,7 @@ func BenchmarkResolveWIT(b *testing.B) {
 // BenchmarkCheckTypes checks every WASI import of the JS backend (the
 // guest with the most), as linking it does.
 func BenchmarkCheckTypes(b *testing.B) {
-	bin, err := os.ReadFile(filepath.Join("..", "..", "examples", "js", "backend", "backend.wasm"))
+	bin, err := os.ReadFile(filepath.Join("..", "..", "fixtures", "guests", "js", "backend", "backend.wasm"))
 	if err != nil {
 		b.Skip(err)
 	}

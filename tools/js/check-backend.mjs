@@ -5,7 +5,7 @@
 //
 //   node check-backend.mjs [--port N] [--isolate instance|worker] GUEST.wasm…
 //
-// What is expected: ../../examples/backend-expected.md. jco serve has limits
+// What is expected: ../../fixtures/guests/backend-expected.md. jco serve has limits
 // of its own, which the check allows for and reports:
 // - its preview2-shim rejects outgoing-body.finish with trailers
 //   ("trailers unsupported"), so /trailers fails there (the guest traps);

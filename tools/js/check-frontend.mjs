@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Checks frontend guests against examples/frontend-expected.json.
+// Checks frontend guests against fixtures/guests/frontend-expected.json.
 //
 //   node check-frontend.mjs GUEST.wasm...
 //
@@ -13,7 +13,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { callResult, loadGuest } from './lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const expected = JSON.parse(await readFile(join(here, '../../examples/frontend-expected.json'), 'utf8'));
+const expected = JSON.parse(await readFile(join(here, '../../fixtures/guests/frontend-expected.json'), 'utf8'));
 
 // toWire turns jco's JS values into the host CLI's JSON: kebab-case field
 // names and null for an absent option.
@@ -27,7 +27,7 @@ function toWire(v) {
 }
 
 // digestLarge replaces a string by {sha256, length} where the golden file
-// stores that form (see examples/README.md).
+// stores that form (see fixtures/guests/README.md).
 function digestLarge(got, want) {
   if (Array.isArray(want) && Array.isArray(got)) return got.map((g, i) => digestLarge(g, want[i]));
   if (want && typeof want === 'object' && got && typeof got === 'object') {

@@ -3,7 +3,7 @@
 //
 //   node check-torture.mjs
 //
-// Runs every case of examples/abi-torture/cases.json (and c/cases.json for
+// Runs every case of fixtures/guests/abi-torture/cases.json (and c/cases.json for
 // the C utf16 guest) under node through jco. Cases are written in the JSON
 // shape `bigband-dev call` prints, so the host tests can reuse them; this
 // script converts them to jco's JS values using the WIT's resolved types
@@ -17,7 +17,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { callResult, loadGuest } from './lib.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const dir = join(root, 'examples/abi-torture');
+const dir = join(root, 'fixtures/guests/abi-torture');
 
 // readCases parses a cases file, keeping integers beyond 2^53 exact: they
 // become {$big: "digits"} before JSON.parse can round them.
@@ -185,16 +185,16 @@ function checkCounter(types) {
   report(threw, 'counter: a consumed handle is gone');
 }
 
-await runCases(join(dir, 'torture.wasm'), 'examples/abi-torture/wit', join(dir, 'cases.json'));
+await runCases(join(dir, 'torture.wasm'), 'fixtures/guests/abi-torture/wit', join(dir, 'cases.json'));
 // The trap case poisoned that instance; the resource checks get a new one.
 checkCounter((await loadGuest(join(dir, 'torture.wasm'))).types);
 // The C guest in UTF-16. jco 1.35 can't transpile the latin1+utf16 build
 // (js-component-bindgen asserts the encoding is utf8 or utf16), so
 // c/compact.*.wasm is checked by the host tests only.
-const utf16 = await runCases(join(dir, 'c/utf16.component.wasm'), 'examples/abi-torture/c/wit', join(dir, 'c/cases.json'));
+const utf16 = await runCases(join(dir, 'c/utf16.component.wasm'), 'fixtures/guests/abi-torture/c/wit', join(dir, 'c/cases.json'));
 const enc = utf16.strings.encoding();
 report(enc === 'utf16', 'c/utf16.component.wasm strings#encoding', ` = ${enc}`);
-console.log('skip examples/abi-torture/c/compact.component.wasm: jco cannot transpile latin1+utf16');
+console.log('skip fixtures/guests/abi-torture/c/compact.component.wasm: jco cannot transpile latin1+utf16');
 
 console.log(failures ? `${failures} failed` : 'all passed');
 process.exit(failures ? 1 : 0);

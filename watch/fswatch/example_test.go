@@ -14,7 +14,7 @@ import (
 // batch, cancelling a build that a newer batch makes stale.
 func Example() {
 	ctx := context.Background()
-	spec, err := toolchain.Detect("examples/go/frontend")
+	spec, err := toolchain.Detect("fixtures/guests/go/frontend")
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -85,7 +85,7 @@ type Limits struct {
 }
 
 // DefaultLimits returns the default budget: at least 4 times what the
-// largest guests under examples/ need (defaults_test.go has their figures),
+// largest guests under fixtures/guests/ need (defaults_test.go has their figures),
 // and below the sizes where wazero's compile time or memory runs away. The
 // worst modules just under these limits compile in 1-2.5 s with at most
 // ~110 MB of heap (the limit-* shapes of TestMeasureCompileCost), against

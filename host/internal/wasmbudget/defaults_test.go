@@ -11,19 +11,19 @@ import (
 	"github.com/bigband-dev/bigband/host/component"
 )
 
-// guestModule is one core module of a real guest under examples/.
+// guestModule is one core module of a real guest under fixtures/guests/.
 type guestModule struct {
 	name  string // file, and #index for a component's core modules
 	bytes []byte
 }
 
-// guestModules returns every core module of every guest under examples/
+// guestModules returns every core module of every guest under fixtures/guests/
 // whose file is at most maxFile bytes (0: any): core module files as they
 // are, components' embedded modules (nested components included) extracted
 // with the host's decoder.
 func guestModules(t testing.TB, maxFile int64) []guestModule {
 	t.Helper()
-	root := filepath.Join("..", "..", "..", "examples")
+	root := filepath.Join("..", "..", "..", "fixtures", "guests")
 	var out []guestModule
 	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".wasm") {
@@ -53,7 +53,7 @@ func guestModules(t testing.TB, maxFile int64) []guestModule {
 		t.Fatal(err)
 	}
 	if len(out) == 0 {
-		t.Skip("no guests under examples/")
+		t.Skip("no guests under fixtures/guests/")
 	}
 	return out
 }
@@ -79,7 +79,7 @@ func itoa(i int) string {
 	return itoa(i/10) + string(rune('0'+i%10))
 }
 
-// The guests under examples/ measured with this package (go test -v -run
+// The guests under fixtures/guests/ measured with this package (go test -v -run
 // TestGuestsPass ./host/internal/wasmbudget), largest per figure:
 //
 //	figure                  Go wasip1 (1.9 MB)   JS componentize-js (14.4 MB)   C (15-28 KB)
