@@ -39,5 +39,5 @@ func TestNoCgo(t *testing.T) {
 // TestCgoRequired makes CI fail rather than skip the TypeScript edit tests
 // when the build had no C compiler.
 func TestCgoRequired(t *testing.T) {
-	tooltest.Missing(t, "cgo, so the tree-sitter wiring tests did not run", "install gcc; CGO_ENABLED=1")
+	tooltest.Missing(t, "cgo", "the tree-sitter wiring tests need it: install gcc, CGO_ENABLED=1")
 }

@@ -207,5 +207,5 @@ func requireCgo(t *testing.T) {
 	if haveCgo {
 		return
 	}
-	tooltest.Missing(t, "cgo (the wiring's tree-sitter parser)", "install gcc; CGO_ENABLED=1")
+	tooltest.Missing(t, "cgo", "wiring needs it for the tree-sitter parser: install gcc, CGO_ENABLED=1")
 }
