@@ -117,13 +117,11 @@ func (l *loader) load(path string) (PackageID, bool, error) {
 		if err != nil {
 			return 0, false, err
 		}
-		if len(l.errs) == 0 || l.keepGoing {
-			l.inDeps = true
-			deps, err = l.parseDeps(filepath.Join(abs, "deps"), filepath.Join(path, "deps"))
-			l.inDeps = false
-			if err != nil {
-				return 0, false, err
-			}
+		l.inDeps = true
+		deps, err = l.parseDeps(filepath.Join(abs, "deps"), filepath.Join(path, "deps"))
+		l.inDeps = false
+		if err != nil {
+			return 0, false, err
 		}
 	} else {
 		main, err = l.parseFiles([]string{abs}, []string{path})
@@ -138,7 +136,7 @@ func (l *loader) load(path string) (PackageID, bool, error) {
 // ioProblem handles a file that can't be read or isn't text: an error
 // that stops the load, or (keepGoing) an error recorded on the file.
 func (l *loader) ioProblem(shown string, err error) error {
-	if !l.keepGoing {
+	if err == nil || !l.keepGoing {
 		return err
 	}
 	e := &syntax.Error{Msg: err.Error(), Code: "wit/io"}
@@ -307,7 +305,10 @@ func (l *loader) parseDeps(abs, shown string) ([]*group, error) {
 		if !dir {
 			st, err := l.stat(p)
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", s, err)
+				if err := l.ioProblem(s, fmt.Errorf("%s: %w", s, err)); err != nil {
+					return nil, err
+				}
+				continue
 			}
 			dir = st.IsDir()
 		}
@@ -318,12 +319,9 @@ func (l *loader) parseDeps(abs, shown string) ([]*group, error) {
 		case strings.HasSuffix(name, ".wit"):
 			g, err = l.parseFiles([]string{p}, []string{s})
 		case strings.HasSuffix(name, ".wasm"):
-			if err := l.mergeWasm(p, s); err != nil {
-				return nil, err
-			}
-			continue
+			err = l.ioProblem(s, l.mergeWasm(p, s))
 		case strings.HasSuffix(name, ".wat"):
-			return nil, fmt.Errorf("%s: WIT packages in the WebAssembly text format are not supported", s)
+			err = l.ioProblem(s, fmt.Errorf("%s: WIT packages in the WebAssembly text format are not supported", s))
 		default:
 			continue // stray files such as .DS_Store
 		}
