@@ -76,7 +76,7 @@ interface i {
 			},
 		},
 		{
-			name: "syntax and semantic errors in one file",
+			name:  "syntax and semantic errors in one file",
 			files: map[string]string{"a.wit": "package t:one;\ninterface i {\n  type t = ;\n  f: func(x: nope);\n}\n"},
 			want: []string{
 				"a.wit:3:12 wit/syntax",
