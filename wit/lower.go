@@ -424,7 +424,7 @@ func (l *lowerer) populateAstItems() (ifaceOrder, worldOrder []int) {
 	for i, n := range names {
 		depList[i] = deps[n]
 	}
-	order := toposortAll("interface or world", names, depList, l.report)
+	order := toposort("interface or world", names, depList, l.report)
 
 	ids := map[string]itemRef{}
 	for _, name := range order {
