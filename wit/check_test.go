@@ -84,6 +84,21 @@ interface i {
 			},
 		},
 		{
+			// t failed to parse: its uses are covered by the syntax error,
+			// not reported as unknown as well.
+			name: "uses of a declaration that failed to parse",
+			files: map[string]string{
+				"a.wit": "package t:b;\ninterface i {\n  record t { a: , }\n  f: func(x: t) -> t;\n  resource r { m: func(; }\n  g: func(y: borrow<r>, z: u);\n}\n",
+				"b.wit": "package t:b;\ninterface j {\n  use i.{t};\n}\nworld w { import k; }\ninterface k ! {}\n",
+			},
+			want: []string{
+				"a.wit:3:17 wit/syntax",
+				"a.wit:5:24 wit/syntax",
+				"b.wit:6:13 wit/syntax",
+				"a.wit:6:28 wit/unknown-type",
+			},
+		},
+		{
 			name: "errors in the package and in a dependency",
 			files: map[string]string{
 				"a.wit":          "package t:main;\nworld w {\n  import t:dep/i;\n  export nope: func(x: what);\n}\n",

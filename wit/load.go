@@ -378,6 +378,7 @@ func (l *loader) parseFiles(paths, shown []string) (*group, error) {
 				continue
 			}
 			nl := newLowerer(&l.errs)
+			nl.noteBroken(f)
 			if !nl.push(n.Name, n.Docs, n.Items) {
 				continue
 			}
@@ -387,6 +388,7 @@ func (l *loader) parseFiles(paths, shown []string) (*group, error) {
 				g.pkgs = append(g.pkgs, u)
 			}
 		}
+		lw.noteBroken(f)
 		var name *syntax.PackageName
 		var docs syntax.Docs
 		if f.Package != nil {

@@ -2,6 +2,7 @@ package wit
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/bigband-dev/bigband/wit/syntax"
 )
@@ -36,6 +37,9 @@ type lowerer struct {
 	poisoned map[TypeID]bool
 	refs     []localRef
 	dropped  map[syntax.Item]bool // duplicate interfaces and worlds, left out
+	// broken names declarations that failed to parse: their uses are
+	// not reported as unknown (the syntax error already covers them).
+	broken map[string]bool
 }
 
 // localRef is a name in the source that resolved to an item of the package
@@ -53,6 +57,9 @@ func (l *lowerer) report(e *syntax.Error) {
 	if e == nil {
 		return
 	}
+	if name, ok := unknownName(e.Msg); ok && l.broken[name] {
+		return
+	}
 	if e.Span.IsValid() {
 		if l.reported[e.Span.Start] {
 			return
@@ -61,6 +68,29 @@ func (l *lowerer) report(e *syntax.Error) {
 	}
 	l.nerrs++
 	*l.errs = append(*l.errs, e)
+}
+
+// unknownName extracts x from "... `x` does not exist".
+func unknownName(msg string) (string, bool) {
+	rest, ok := strings.CutSuffix(msg, "` does not exist")
+	if !ok {
+		return "", false
+	}
+	i := strings.LastIndexByte(rest, '`')
+	if i < 0 {
+		return "", false
+	}
+	return rest[i+1:], true
+}
+
+// noteBroken adds the declarations of f that failed to parse.
+func (l *lowerer) noteBroken(f *syntax.SourceFile) {
+	for _, id := range f.Broken {
+		if l.broken == nil {
+			l.broken = map[string]bool{}
+		}
+		l.broken[id.Name] = true
+	}
 }
 
 // failed reports whether this lowerer found any error.
