@@ -112,10 +112,15 @@ interface i {
 		{
 			name: "an error only found when pushing, beside a clean dependency",
 			files: map[string]string{
-				"a.wit":          "package t:main;\ninterface i {\n  use t:dep/j.{x, y};\n}\n",
+				"a.wit":          "package t:main;\ninterface i {\n  use t:dep/j.{x, y, z};\n  use t:dep/nope.{w};\n  use t:other/k.{v};\n}\n",
 				"deps/dep/j.wit": "package t:dep;\ninterface j {\n  type x = u8;\n}\n",
 			},
-			want: []string{"a.wit:3:19 wit/unknown-type"},
+			want: []string{
+				"a.wit:4:13 wit/unknown-interface",
+				"a.wit:5:7 wit/unknown-package",
+				"a.wit:3:19 wit/unknown-type",
+				"a.wit:3:22 wit/unknown-type",
+			},
 		},
 		{
 			name: "cycle, conflict and bad handle",

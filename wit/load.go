@@ -490,9 +490,9 @@ func (l *loader) pushGroups(main *group, deps []*group) (PackageID, bool) {
 			continue
 		}
 		mark := r.mark()
-		id, err := r.pushPackage(u)
-		if err != nil {
-			l.errs = append(l.errs, err)
+		id, errs := r.pushPackageAll(u)
+		if len(errs) > 0 {
+			l.errs = append(l.errs, errs...)
 			r.rollback(mark)
 			failed[key] = true
 			continue

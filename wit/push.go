@@ -15,7 +15,13 @@ type remap struct {
 	worlds     []WorldID
 	ownHandles map[TypeID]TypeID
 	hasBorrow  map[TypeID]bool
+	// more holds the errors after the first that foreignDeps found: all
+	// of a package's unresolvable references are reported at once.
+	more []*syntax.Error
 }
+
+// missing marks a placeholder whose item wasn't found (already reported).
+const missing = -2
 
 const excluded = -1
 
@@ -52,26 +58,45 @@ func (m *remap) mapWorld(id WorldID, span syntax.Span) (WorldID, *syntax.Error) 
 // pushPackage appends u to r, connecting its foreign references to packages
 // already in r, dropping items gated off, and elaborating its worlds.
 func (r *Resolve) pushPackage(u *unresolvedPackage) (PackageID, *syntax.Error) {
+	id, errs := r.pushPackageAll(u)
+	if len(errs) > 0 {
+		return id, errs[0]
+	}
+	return id, nil
+}
+
+// pushPackageAll is pushPackage reporting every unresolvable foreign
+// reference, not just the first (other errors still stop it).
+func (r *Resolve) pushPackageAll(u *unresolvedPackage) (PackageID, []*syntax.Error) {
+	id, m, err := r.pushPackageRemap(u)
+	if err != nil {
+		return id, append([]*syntax.Error{err}, m.more...)
+	}
+	return id, nil
+}
+
+func (r *Resolve) pushPackageRemap(u *unresolvedPackage) (PackageID, *remap, *syntax.Error) {
 	m := &remap{ownHandles: map[TypeID]TypeID{}, hasBorrow: map[TypeID]bool{}}
 	pkgID := PackageID(len(r.Packages))
 	r.Packages = append(r.Packages, &Package{Name: u.name, Docs: u.docs})
 	r.PackageNames[u.name.String()] = pkgID
-	if err := m.foreignDeps(r, pkgID, u); err != nil {
-		return pkgID, err
+	if errs := m.foreignDeps(r, pkgID, u); len(errs) > 0 {
+		m.more = errs[1:]
+		return pkgID, m, errs[0]
 	}
 	foreignTypes, foreignIfaces, foreignWorlds := len(m.types), len(m.interfaces), len(m.worlds)
 
 	for _, ty := range u.types[foreignTypes:] {
 		ok, err := r.includeStability(ty.Stability, pkgID, ty.Span)
 		if err != nil {
-			return pkgID, err
+			return pkgID, m, err
 		}
 		if !ok {
 			m.types = append(m.types, excluded)
 			continue
 		}
 		if err := m.updateTypeDef(r, ty, ty.Span); err != nil {
-			return pkgID, err
+			return pkgID, m, err
 		}
 		id := TypeID(len(r.Types))
 		r.Types = append(r.Types, ty)
@@ -88,7 +113,7 @@ func (r *Resolve) pushPackage(u *unresolvedPackage) (PackageID, *syntax.Error) {
 	for _, iface := range u.interfaces[foreignIfaces:] {
 		ok, err := r.includeStability(iface.Stability, pkgID, iface.Span)
 		if err != nil {
-			return pkgID, err
+			return pkgID, m, err
 		}
 		if !ok {
 			m.interfaces = append(m.interfaces, excluded)
@@ -97,7 +122,7 @@ func (r *Resolve) pushPackage(u *unresolvedPackage) (PackageID, *syntax.Error) {
 		p := pkgID
 		iface.Package = &p
 		if err := m.updateInterface(r, iface); err != nil {
-			return pkgID, err
+			return pkgID, m, err
 		}
 		m.interfaces = append(m.interfaces, InterfaceID(len(r.Interfaces)))
 		r.Interfaces = append(r.Interfaces, iface)
@@ -112,7 +137,7 @@ func (r *Resolve) pushPackage(u *unresolvedPackage) (PackageID, *syntax.Error) {
 			iid, err := m.mapInterface(t.Owner.Interface, t.Span)
 			if err != nil {
 				err.Msg += "; this type is not gated by a feature but its interface is"
-				return pkgID, err
+				return pkgID, m, err
 			}
 			t.Owner.Interface = iid
 		}
@@ -121,14 +146,14 @@ func (r *Resolve) pushPackage(u *unresolvedPackage) (PackageID, *syntax.Error) {
 	for _, w := range u.worlds[foreignWorlds:] {
 		ok, err := r.includeStability(w.Stability, pkgID, w.Span)
 		if err != nil {
-			return pkgID, err
+			return pkgID, m, err
 		}
 		if !ok {
 			m.worlds = append(m.worlds, excluded)
 			continue
 		}
 		if err := m.updateWorld(r, w, pkgID); err != nil {
-			return pkgID, err
+			return pkgID, m, err
 		}
 		m.worlds = append(m.worlds, WorldID(len(r.Worlds)))
 		r.Worlds = append(r.Worlds, w)
@@ -143,7 +168,7 @@ func (r *Resolve) pushPackage(u *unresolvedPackage) (PackageID, *syntax.Error) {
 			wid, err := m.mapWorld(t.Owner.World, t.Span)
 			if err != nil {
 				err.Msg += "; this type is not gated by a feature but its world is"
-				return pkgID, err
+				return pkgID, m, err
 			}
 			t.Owner.World = wid
 		}
@@ -154,10 +179,10 @@ func (r *Resolve) pushPackage(u *unresolvedPackage) (PackageID, *syntax.Error) {
 			continue
 		}
 		if err := m.processIncludes(r, id, pkgID); err != nil {
-			return pkgID, err
+			return pkgID, m, err
 		}
 		if err := r.elaborateWorld(id, r.Worlds[id].Span); err != nil {
-			return pkgID, err
+			return pkgID, m, err
 		}
 	}
 
@@ -179,7 +204,7 @@ func (r *Resolve) pushPackage(u *unresolvedPackage) (PackageID, *syntax.Error) {
 		w.Package = &p
 		pkg.Worlds = append(pkg.Worlds, NamedWorld{w.Name, id})
 	}
-	return pkgID, nil
+	return pkgID, m, nil
 }
 
 type foreignRef struct {
@@ -191,7 +216,8 @@ type foreignRef struct {
 
 // foreignDeps maps the placeholders at the front of u's arenas to the items
 // of already-resolved packages.
-func (m *remap) foreignDeps(r *Resolve, pkgID PackageID, u *unresolvedPackage) *syntax.Error {
+func (m *remap) foreignDeps(r *Resolve, pkgID PackageID, u *unresolvedPackage) []*syntax.Error {
+	var errs []*syntax.Error
 	ifaceRefs := map[int]foreignRef{}
 	worldRefs := map[int]foreignRef{}
 	for _, dep := range u.foreignDeps {
@@ -220,11 +246,15 @@ func (m *remap) foreignDeps(r *Resolve, pkgID PackageID, u *unresolvedPackage) *
 		}
 		pkg, err := r.packageNamed(ref.pkg, ref.span)
 		if err != nil {
-			return err
+			if len(errs) == 0 || errs[len(errs)-1].Span != err.Span {
+				errs = append(errs, err)
+			}
+			m.interfaces = append(m.interfaces, missing)
+			continue
 		}
 		on, err := enabled(ref, iface.Span)
 		if err != nil {
-			return err
+			return append(errs, err)
 		}
 		if !on {
 			m.interfaces = append(m.interfaces, excluded)
@@ -232,7 +262,9 @@ func (m *remap) foreignDeps(r *Resolve, pkgID PackageID, u *unresolvedPackage) *
 		}
 		id, found := pkg.Interface(ref.name)
 		if !found {
-			return errAt(iface.Span, fmt.Sprintf("interface '%s' not found in package '%s'", ref.name, pkg.Name))
+			errs = append(errs, errAt(iface.Span, fmt.Sprintf("interface '%s' not found in package '%s'", ref.name, pkg.Name)))
+			m.interfaces = append(m.interfaces, missing)
+			continue
 		}
 		m.interfaces = append(m.interfaces, id)
 	}
@@ -243,11 +275,15 @@ func (m *remap) foreignDeps(r *Resolve, pkgID PackageID, u *unresolvedPackage) *
 		}
 		pkg, err := r.packageNamed(ref.pkg, ref.span)
 		if err != nil {
-			return err
+			if len(errs) == 0 || errs[len(errs)-1].Span != err.Span {
+				errs = append(errs, err)
+			}
+			m.worlds = append(m.worlds, missing)
+			continue
 		}
 		on, err := enabled(ref, w.Span)
 		if err != nil {
-			return err
+			return append(errs, err)
 		}
 		if !on {
 			m.worlds = append(m.worlds, excluded)
@@ -255,7 +291,9 @@ func (m *remap) foreignDeps(r *Resolve, pkgID PackageID, u *unresolvedPackage) *
 		}
 		id, found := pkg.World(ref.name)
 		if !found {
-			return errAt(w.Span, fmt.Sprintf("world '%s' not found in package '%s'", ref.name, pkg.Name))
+			errs = append(errs, errAt(w.Span, fmt.Sprintf("world '%s' not found in package '%s'", ref.name, pkg.Name)))
+			m.worlds = append(m.worlds, missing)
+			continue
 		}
 		m.worlds = append(m.worlds, id)
 	}
@@ -265,21 +303,30 @@ func (m *remap) foreignDeps(r *Resolve, pkgID PackageID, u *unresolvedPackage) *
 		}
 		ok, err := r.includeStability(ty.Stability, pkgID, ty.Span)
 		if err != nil {
-			return err
+			return append(errs, err)
 		}
 		if !ok {
 			m.types = append(m.types, excluded)
 			continue
 		}
+		if o := int(ty.Owner.Interface); o < len(m.interfaces) && m.interfaces[o] == missing {
+			m.types = append(m.types, missing)
+			continue
+		}
 		iid, err := m.mapInterface(ty.Owner.Interface, syntax.Span{})
 		if err != nil {
-			return err
+			return append(errs, err)
 		}
 		id, found := r.Interfaces[iid].Type(ty.Name)
 		if !found {
-			return errAt(u.unknownTypeSpans[i], "type `"+ty.Name+"` not defined in interface")
+			errs = append(errs, errAt(u.unknownTypeSpans[i], "type `"+ty.Name+"` not defined in interface"))
+			m.types = append(m.types, missing)
+			continue
 		}
 		m.types = append(m.types, id)
+	}
+	if len(errs) > 0 {
+		return errs
 	}
 	for _, rr := range u.requiredResources {
 		id, err := m.mapType(rr.id, rr.span)
@@ -293,12 +340,12 @@ func (m *remap) foreignDeps(r *Resolve, pkgID PackageID, u *unresolvedPackage) *
 				continue
 			}
 			if t.Kind != KindResource {
-				return errAt(rr.span, "type used in a handle must be a resource")
+				errs = append(errs, errAt(rr.span, "type used in a handle must be a resource"))
 			}
 			break
 		}
 	}
-	return nil
+	return errs
 }
 
 func (r *Resolve) packageNamed(name PackageName, span syntax.Span) (*Package, *syntax.Error) {
