@@ -18,6 +18,10 @@ type remap struct {
 	// more holds the errors after the first that foreignDeps found: all
 	// of a package's unresolvable references are reported at once.
 	more []*syntax.Error
+	// soft holds errors that don't stop the push (a function returning a
+	// borrow), so that every one of them is reported; they are found
+	// before any error that stops it.
+	soft []*syntax.Error
 }
 
 // missing marks a placeholder whose item wasn't found (already reported).
@@ -55,24 +59,18 @@ func (m *remap) mapWorld(id WorldID, span syntax.Span) (WorldID, *syntax.Error) 
 	return m.worlds[id], nil
 }
 
-// pushPackage appends u to r, connecting its foreign references to packages
-// already in r, dropping items gated off, and elaborating its worlds.
-func (r *Resolve) pushPackage(u *unresolvedPackage) (PackageID, *syntax.Error) {
-	id, errs := r.pushPackageAll(u)
-	if len(errs) > 0 {
-		return id, errs[0]
-	}
-	return id, nil
-}
-
-// pushPackageAll is pushPackage reporting every unresolvable foreign
-// reference, not just the first (other errors still stop it).
+// pushPackageAll appends u to r, connecting its foreign references to
+// packages already in r, dropping items gated off, and elaborating its
+// worlds. It reports every unresolvable foreign reference and every
+// function returning a borrow, not just the first; other errors stop it.
+// On error the caller rolls r back.
 func (r *Resolve) pushPackageAll(u *unresolvedPackage) (PackageID, []*syntax.Error) {
 	id, m, err := r.pushPackageRemap(u)
+	errs := m.soft
 	if err != nil {
-		return id, append([]*syntax.Error{err}, m.more...)
+		errs = append(append(errs, err), m.more...)
 	}
-	return id, nil
+	return id, errs
 }
 
 func (r *Resolve) pushPackageRemap(u *unresolvedPackage) (PackageID, *remap, *syntax.Error) {
@@ -503,7 +501,7 @@ func (m *remap) updateFunction(r *Resolve, f *Function, span syntax.Span) *synta
 		return err
 	}
 	if m.typeHasBorrow(r, f.Result) {
-		return errAt(span, "function `"+f.Name+"` returns a type which contains a `borrow<T>` which is not supported")
+		m.soft = append(m.soft, errAt(span, "function `"+f.Name+"` returns a type which contains a `borrow<T>` which is not supported"))
 	}
 	return nil
 }
