@@ -123,7 +123,7 @@ interface i {
 			},
 		},
 		{
-			name: "every function returning a borrow",
+			name:  "every function returning a borrow",
 			files: map[string]string{"a.wit": "package t:b;\ninterface i {\n  resource r;\n  f: func() -> borrow<r>;\n  g: func() -> option<borrow<r>>;\n  h: func(x: borrow<r>);\n}\nworld w {\n  use i.{r};\n  export k: func() -> list<borrow<r>>;\n}\n"},
 			want: []string{
 				"a.wit:4:3 wit/borrow",
