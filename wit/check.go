@@ -26,7 +26,7 @@ func Check(ctx context.Context, path string, opts LoadOptions) *Result {
 		return res
 	}
 	id, ok, err := l.load(path)
-	res.Package, res.HasPackage = id, ok
+	res.Package, res.HasPackage, res.Partial = id, ok, l.partial
 	res.Sources = l.sources
 	res.Context = l.context
 	if err != nil {
@@ -49,10 +49,15 @@ func Check(ctx context.Context, path string, opts LoadOptions) *Result {
 // Result is what Check found.
 type Result struct {
 	// Resolve holds every package that resolved without errors, in
-	// dependency order; the package at path only when HasPackage.
+	// dependency order, and the package at path when HasPackage. Every ID
+	// in it is valid.
 	Resolve    *Resolve
 	Package    PackageID
 	HasPackage bool
+	// Partial says the package at path is in Resolve despite errors in it:
+	// what failed is a placeholder (an empty tuple type, an absent type or
+	// item), the rest is resolved, for navigation and contract checks.
+	Partial bool
 	// Files holds every source spans refer to.
 	Files *syntax.FileSet
 	// Sources is every file parsed, the package's own first, then deps/.

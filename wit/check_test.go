@@ -213,8 +213,59 @@ func TestCheckDiagnosticDetails(t *testing.T) {
 	if got := res.Diagnostics[1].End.Offset - res.Diagnostics[1].Start.Offset; got != 1 {
 		t.Errorf("span of `r` is %d bytes, want 1", got)
 	}
-	if res.HasPackage {
-		t.Error("a package with errors is in the Resolve")
+	if !res.HasPackage || !res.Partial {
+		t.Errorf("HasPackage %v, Partial %v: want a partial package", res.HasPackage, res.Partial)
+	}
+}
+
+// TestCheckPartialPackage: a package with syntax and semantic errors is
+// still resolved as far as it goes, so its worlds can be checked against a
+// contract; what its push finds in other packages is reported too.
+func TestCheckPartialPackage(t *testing.T) {
+	root := writeTree(t, map[string]string{
+		"a.wit": "package t:p;\ninterface broken {\n  f: func(x: );\n  g: func(y: nope) -> string;\n}\n",
+		"b.wit": "package t:p;\ninterface api {\n  record route { path: string }\n  get-routes: func() -> result<list<route>, string>;\n  use t:dep/j.{gone};\n}\nworld plugin {\n  export api;\n  import broken;\n}\n",
+		"deps/dep/j.wit": "package t:dep;\ninterface j {\n  type x = u8;\n}\n",
+	})
+	res := Check(context.Background(), root, LoadOptions{})
+	checkResult(t, res)
+	want := []string{"a.wit:3:14 wit/syntax", "a.wit:4:14 wit/unknown-type", "b.wit:5:16 wit/unknown-type"}
+	if got := diagLines(root, res.Diagnostics); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got %v, want %v\n%s", got, want, messages(res))
+	}
+	// The foreign error stops the push (it can't be fallout), so no
+	// partial package here; without it there is one.
+	if res.HasPackage || res.Partial {
+		t.Fatalf("HasPackage %v, Partial %v", res.HasPackage, res.Partial)
+	}
+	os.WriteFile(filepath.Join(root, "b.wit"), []byte("package t:p;\ninterface api {\n  record route { path: string }\n  get-routes: func() -> result<list<route>, string>;\n  use t:dep/j.{x};\n}\nworld plugin {\n  export api;\n  import broken;\n}\n"), 0o644)
+	res = Check(context.Background(), root, LoadOptions{})
+	checkResult(t, res)
+	if len(res.Diagnostics) != 2 || !res.HasPackage || !res.Partial {
+		t.Fatalf("%d diagnostics, HasPackage %v, Partial %v:\n%s", len(res.Diagnostics), res.HasPackage, res.Partial, messages(res))
+	}
+	r := res.Resolve
+	wid, ok := r.Packages[res.Package].World("plugin")
+	if !ok {
+		t.Fatal("world plugin not resolved")
+	}
+	w := r.Worlds[wid]
+	if len(w.Exports) != 1 || r.InterfaceName(w.Exports[0].Interface) != "t:p/api" {
+		t.Fatalf("world plugin exports %v", w.Exports)
+	}
+	api := r.Interfaces[w.Exports[0].Interface]
+	if f := api.Function("get-routes"); f == nil || f.Result.Prim != Ref || r.Types[f.Result.ID].Kind != KindResult {
+		t.Errorf("get-routes not resolved: %+v", f)
+	}
+	// The function whose parameter failed is kept, the parameter's type absent.
+	bid, _ := r.Packages[res.Package].Interface("broken")
+	if g := r.Interfaces[bid].Function("g"); g == nil || len(g.Params) != 1 || !g.Params[0].Type.IsNone() {
+		t.Errorf("broken.g: %+v", g)
+	}
+	// Load never keeps it.
+	lr, _, err := Load(root, LoadOptions{})
+	if err == nil || len(lr.Packages) != 1 {
+		t.Errorf("Load: %v, %d packages, want an error and only the dependency", err, len(lr.Packages))
 	}
 }
 

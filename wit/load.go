@@ -167,6 +167,7 @@ type loader struct {
 	inDeps    bool                     // parsing deps/ (recorded on sources)
 	sources   []*Source                // every file parsed, in order
 	lowered   []*lowerer               // every package lowered, for references
+	partial   bool                     // the main package was pushed despite errors
 }
 
 // mergeWasm adds a WIT package encoded as wasm, with what it depends on,
@@ -481,7 +482,7 @@ func (l *loader) pushGroups(main *group, deps []*group) (PackageID, bool) {
 	failed := map[string]bool{}
 	for _, u := range order {
 		key := u.name.String()
-		skip := u.failed
+		skip := false
 		for _, dep := range u.foreignDeps {
 			skip = skip || failed[dep.name.String()]
 		}
@@ -489,8 +490,15 @@ func (l *loader) pushGroups(main *group, deps []*group) (PackageID, bool) {
 			failed[key] = true
 			continue
 		}
+		if u.failed {
+			failed[key] = true
+			if id, ok := l.pushFailed(u); ok && u == mainPkg {
+				mainID, pushed, l.partial = id, true, true
+			}
+			continue
+		}
 		mark := r.mark()
-		id, errs := r.pushPackageAll(u)
+		id, errs, _ := r.pushPackageAll(u)
 		if len(errs) > 0 {
 			l.errs = append(l.errs, errs...)
 			r.rollback(mark)
@@ -502,6 +510,35 @@ func (l *loader) pushGroups(main *group, deps []*group) (PackageID, bool) {
 		}
 	}
 	return mainID, pushed
+}
+
+// pushFailed pushes a package that had errors while lowering, as far as
+// it goes: the failed parts are placeholders (empty tuples, absent types).
+// It reports what the push finds that those errors can't have caused
+// (references to other packages, functions returning borrows) and drops
+// the rest as fallout. Only Check keeps the package, for navigation and
+// contract checks; it reports whether it did.
+func (l *loader) pushFailed(u *unresolvedPackage) (id PackageID, kept bool) {
+	mark := l.r.mark()
+	defer func() {
+		// Placeholders are not what the push was written for: a panic
+		// here means fallout, never a crash of the caller.
+		if p := recover(); p != nil {
+			l.r.rollback(mark)
+			kept = false
+		}
+	}()
+	id, errs, hard := l.r.pushPackageAll(u)
+	for _, e := range errs {
+		if e != hard {
+			l.errs = append(l.errs, e)
+		}
+	}
+	if len(errs) > 0 || !l.keepGoing {
+		l.r.rollback(mark)
+		return 0, false
+	}
+	return id, true
 }
 
 // arenaMark is the size of a Resolve's arenas, to undo a failed push.

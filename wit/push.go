@@ -22,6 +22,9 @@ type remap struct {
 	// borrow), so that every one of them is reported; they are found
 	// before any error that stops it.
 	soft []*syntax.Error
+	// foreignFailed says the push stopped on references to other
+	// packages, which errors elsewhere in the package can't cause.
+	foreignFailed bool
 }
 
 // missing marks a placeholder whose item wasn't found (already reported).
@@ -62,15 +65,18 @@ func (m *remap) mapWorld(id WorldID, span syntax.Span) (WorldID, *syntax.Error) 
 // pushPackageAll appends u to r, connecting its foreign references to
 // packages already in r, dropping items gated off, and elaborating its
 // worlds. It reports every unresolvable foreign reference and every
-// function returning a borrow, not just the first; other errors stop it.
-// On error the caller rolls r back.
-func (r *Resolve) pushPackageAll(u *unresolvedPackage) (PackageID, []*syntax.Error) {
+// function returning a borrow, not just the first; any other error stops
+// it and is also returned as hard. On error the caller rolls r back.
+func (r *Resolve) pushPackageAll(u *unresolvedPackage) (_ PackageID, errs []*syntax.Error, hard *syntax.Error) {
 	id, m, err := r.pushPackageRemap(u)
-	errs := m.soft
+	errs = m.soft
 	if err != nil {
 		errs = append(append(errs, err), m.more...)
+		if !m.foreignFailed {
+			hard = err
+		}
 	}
-	return id, errs
+	return id, errs, hard
 }
 
 func (r *Resolve) pushPackageRemap(u *unresolvedPackage) (PackageID, *remap, *syntax.Error) {
@@ -79,7 +85,7 @@ func (r *Resolve) pushPackageRemap(u *unresolvedPackage) (PackageID, *remap, *sy
 	r.Packages = append(r.Packages, &Package{Name: u.name, Docs: u.docs})
 	r.PackageNames[u.name.String()] = pkgID
 	if errs := m.foreignDeps(r, pkgID, u); len(errs) > 0 {
-		m.more = errs[1:]
+		m.more, m.foreignFailed = errs[1:], true
 		return pkgID, m, errs[0]
 	}
 	foreignTypes, foreignIfaces, foreignWorlds := len(m.types), len(m.interfaces), len(m.worlds)
