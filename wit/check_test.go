@@ -223,8 +223,8 @@ func TestCheckDiagnosticDetails(t *testing.T) {
 // contract; what its push finds in other packages is reported too.
 func TestCheckPartialPackage(t *testing.T) {
 	root := writeTree(t, map[string]string{
-		"a.wit": "package t:p;\ninterface broken {\n  f: func(x: );\n  g: func(y: nope) -> string;\n}\n",
-		"b.wit": "package t:p;\ninterface api {\n  record route { path: string }\n  get-routes: func() -> result<list<route>, string>;\n  use t:dep/j.{gone};\n}\nworld plugin {\n  export api;\n  import broken;\n}\n",
+		"a.wit":          "package t:p;\ninterface broken {\n  f: func(x: );\n  g: func(y: nope) -> string;\n}\n",
+		"b.wit":          "package t:p;\ninterface api {\n  record route { path: string }\n  get-routes: func() -> result<list<route>, string>;\n  use t:dep/j.{gone};\n}\nworld plugin {\n  export api;\n  import broken;\n}\n",
 		"deps/dep/j.wit": "package t:dep;\ninterface j {\n  type x = u8;\n}\n",
 	})
 	res := Check(context.Background(), root, LoadOptions{})
