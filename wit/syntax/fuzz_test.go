@@ -3,10 +3,10 @@ package syntax
 import (
 	"bytes"
 	"os"
-	"strings"
-	"unicode/utf8"
 	"path/filepath"
+	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // FuzzParse checks that no input makes ParseFile panic and that every
