@@ -20,6 +20,7 @@ import (
 // ctx.Err() in Result.Err.
 func Check(ctx context.Context, path string, opts LoadOptions) *Result {
 	l := newLoader(opts, true)
+	l.ctx = ctx
 	res := &Result{Resolve: l.r, Files: l.fset}
 	if err := ctx.Err(); err != nil {
 		res.Err = err
@@ -39,6 +40,7 @@ func Check(ctx context.Context, path string, opts LoadOptions) *Result {
 		res.Diagnostics = append(res.Diagnostics, l.diagnostic(e))
 	}
 	if err := ctx.Err(); err != nil {
+		// Whatever was found is kept, but it is incomplete.
 		res.Err = err
 		return res
 	}

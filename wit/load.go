@@ -1,6 +1,7 @@
 package wit
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -139,7 +140,13 @@ func (l *loader) ioProblem(shown string, err error) error {
 	if err == nil || !l.keepGoing {
 		return err
 	}
-	e := &syntax.Error{Msg: err.Error(), Code: "wit/io"}
+	// The diagnostic carries the file name itself: keep it out of the text.
+	msg := strings.TrimPrefix(err.Error(), shown+": ")
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		msg = "cannot read it: " + pe.Err.Error()
+	}
+	e := &syntax.Error{Msg: msg, Code: "wit/io"}
 	if l.errFile == nil {
 		l.errFile = map[*syntax.Error]string{}
 	}
@@ -168,7 +175,12 @@ type loader struct {
 	sources   []*Source                // every file parsed, in order
 	lowered   []*lowerer               // every package lowered, for references
 	partial   bool                     // the main package was pushed despite errors
+	ctx       context.Context          // Check's; nil for Load
 }
+
+// cancelled reports whether Check's context is done: the loader then
+// stops between packages.
+func (l *loader) cancelled() bool { return l.ctx != nil && l.ctx.Err() != nil }
 
 // mergeWasm adds a WIT package encoded as wasm, with what it depends on,
 // to the Resolve before the text packages are resolved against it.
@@ -301,6 +313,9 @@ func (l *loader) parseDeps(abs, shown string) ([]*group, error) {
 	sort.Strings(names)
 	var groups []*group
 	for _, name := range names {
+		if l.cancelled() {
+			break
+		}
 		p, s := filepath.Join(abs, name), filepath.Join(shown, name)
 		dir := isDir[name]
 		if !dir {
@@ -481,6 +496,9 @@ func (l *loader) pushGroups(main *group, deps []*group) (PackageID, bool) {
 	pushed := false
 	failed := map[string]bool{}
 	for _, u := range order {
+		if l.cancelled() {
+			break
+		}
 		key := u.name.String()
 		skip := false
 		for _, dep := range u.foreignDeps {
