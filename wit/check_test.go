@@ -132,6 +132,15 @@ interface i {
 			},
 		},
 		{
+			name:  "every bad feature gate",
+			files: map[string]string{"a.wit": "package t:g@0.1.0;\ninterface i {\n  @since(version = 0.2.0)\n  type t = u8;\n  @since(version = 0.3.0)\n  f: func();\n}\nworld w {\n  @since(version = 0.9.0)\n  import g: func();\n}\n"},
+			want: []string{
+				"a.wit:4:8 wit/feature-gate",
+				"a.wit:6:3 wit/feature-gate",
+				"a.wit:10:10 wit/feature-gate",
+			},
+		},
+		{
 			name: "cycle, conflict and bad handle",
 			files: map[string]string{"a.wit": `package t:c;
 interface i {

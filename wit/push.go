@@ -91,10 +91,7 @@ func (r *Resolve) pushPackageRemap(u *unresolvedPackage) (PackageID, *remap, *sy
 	foreignTypes, foreignIfaces, foreignWorlds := len(m.types), len(m.interfaces), len(m.worlds)
 
 	for _, ty := range u.types[foreignTypes:] {
-		ok, err := r.includeStability(ty.Stability, pkgID, ty.Span)
-		if err != nil {
-			return pkgID, m, err
-		}
+		ok := m.gate(r, ty.Stability, pkgID, ty.Span)
 		if !ok {
 			m.types = append(m.types, excluded)
 			continue
@@ -115,10 +112,7 @@ func (r *Resolve) pushPackageRemap(u *unresolvedPackage) (PackageID, *remap, *sy
 	}
 
 	for _, iface := range u.interfaces[foreignIfaces:] {
-		ok, err := r.includeStability(iface.Stability, pkgID, iface.Span)
-		if err != nil {
-			return pkgID, m, err
-		}
+		ok := m.gate(r, iface.Stability, pkgID, iface.Span)
 		if !ok {
 			m.interfaces = append(m.interfaces, excluded)
 			continue
@@ -148,10 +142,7 @@ func (r *Resolve) pushPackageRemap(u *unresolvedPackage) (PackageID, *remap, *sy
 	}
 
 	for _, w := range u.worlds[foreignWorlds:] {
-		ok, err := r.includeStability(w.Stability, pkgID, w.Span)
-		if err != nil {
-			return pkgID, m, err
-		}
+		ok := m.gate(r, w.Stability, pkgID, w.Span)
 		if !ok {
 			m.worlds = append(m.worlds, excluded)
 			continue
@@ -367,6 +358,17 @@ func (r *Resolve) packageNamed(name PackageName, span syntax.Span) (*Package, *s
 	return nil, errAt(span, b.String())
 }
 
+// gate is includeStability for items of the package being pushed: a bad
+// gate is reported (softly, so every one is) and the item kept.
+func (m *remap) gate(r *Resolve, s Stability, pkgID PackageID, span syntax.Span) bool {
+	ok, err := r.includeStability(s, pkgID, span)
+	if err != nil {
+		m.soft = append(m.soft, err)
+		return true
+	}
+	return ok
+}
+
 // includeStability reports whether an item with this gate is part of the
 // package being built.
 func (r *Resolve) includeStability(s Stability, pkgID PackageID, span syntax.Span) (bool, *syntax.Error) {
@@ -474,10 +476,7 @@ func (m *remap) updateInterface(r *Resolve, iface *Interface) *syntax.Error {
 	}
 	funcs := iface.Functions[:0]
 	for _, f := range iface.Functions {
-		ok, err := r.includeStability(f.Stability, *iface.Package, f.Span)
-		if err != nil {
-			return err
-		}
+		ok := m.gate(r, f.Stability, *iface.Package, f.Span)
 		if !ok {
 			continue
 		}
@@ -566,13 +565,10 @@ func (m *remap) updateWorld(r *Resolve, w *World, pkgID PackageID) *syntax.Error
 		case WorldFunction:
 			stab = it.Function.Stability
 		}
-		ok, err := r.includeStability(stab, pkgID, span)
-		if err != nil {
-			return err
-		}
-		if !ok {
+		if !m.gate(r, stab, pkgID, span) {
 			continue
 		}
+		var err *syntax.Error
 		if it.Key.IsInterface {
 			if it.Key.Interface, err = m.mapInterface(it.Key.Interface, span); err != nil {
 				return err
