@@ -155,6 +155,7 @@ const (
 	RefType RefKind = iota + 1
 	RefInterface
 	RefWorld
+	RefPackage // the `ns:name@version` of a path; Target is the package's name in its `package` header
 )
 
 func (k RefKind) String() string {
@@ -165,6 +166,8 @@ func (k RefKind) String() string {
 		return "interface"
 	case RefWorld:
 		return "world"
+	case RefPackage:
+		return "package"
 	}
 	return "unknown"
 }
@@ -202,6 +205,9 @@ func (l *loader) diagnostic(e *syntax.Error) Diagnostic {
 	d := Diagnostic{Location: locate(l.fset, e.Span), Severity: SeverityError, Code: codeOf(e), Message: e.Msg}
 	if !d.Span.IsValid() {
 		d.File = l.errFile[e]
+		if d.File == "" {
+			d.File = l.path
+		}
 	}
 	for _, rel := range e.Related {
 		d.Related = append(d.Related, RelatedLocation{Location: locate(l.fset, rel.Span), Message: rel.Msg})
@@ -259,11 +265,21 @@ func codeOf(e *syntax.Error) string {
 // packages are looked up by name in the Resolve.
 func (l *loader) references() []Reference {
 	var out []Reference
+	pkgs := map[string]syntax.Span{}
+	for _, lw := range l.lowered {
+		if lw.hasName {
+			pkgs[lw.pkg.name.String()] = lw.pkg.nameSpan
+		}
+	}
 	for _, lw := range l.lowered {
 		u := lw.pkg
 		for _, lr := range lw.refs {
 			ref := Reference{Location: locate(l.fset, lr.span), Kind: lr.kind}
-			ref.Target = locate(l.fset, l.targetSpan(u, lr))
+			if lr.kind == RefPackage {
+				ref.Target = locate(l.fset, pkgs[lr.pkg])
+			} else {
+				ref.Target = locate(l.fset, l.targetSpan(u, lr))
+			}
 			out = append(out, ref)
 		}
 	}

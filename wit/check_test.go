@@ -363,6 +363,7 @@ func TestCheckReferences(t *testing.T) {
 			got[src] = r.Kind.String() + " " + dst
 		}
 		for src, want := range map[string]string{
+			"a.wit:3:7":  "package deps/dep/j.wit:1:9",    // t:dep in use t:dep/j
 			"a.wit:3:13": "interface deps/dep/j.wit:2:11", // j in use t:dep/j
 			"a.wit:3:16": "type deps/dep/j.wit:3:8",       // x in .{x}
 			"a.wit:4:12": "type a.wit:3:16",               // x: the use'd alias

@@ -103,6 +103,7 @@ func newLoader(opts LoadOptions, keepGoing bool) *loader {
 // in the sources go to l.errs; an I/O problem stops it unless keepGoing,
 // which records it as an error on the file instead.
 func (l *loader) load(path string) (PackageID, bool, error) {
+	l.path = path
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return 0, false, err
@@ -176,6 +177,7 @@ type loader struct {
 	lowered   []*lowerer               // every package lowered, for references
 	partial   bool                     // the main package was pushed despite errors
 	ctx       context.Context          // Check's; nil for Load
+	path      string                   // as given to Load or Check
 }
 
 // cancelled reports whether Check's context is done: the loader then

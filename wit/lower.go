@@ -49,6 +49,7 @@ type localRef struct {
 	kind    RefKind
 	id      int // local TypeID, interface or world index
 	foreign bool
+	pkg     string // RefPackage: the full package name
 }
 
 // report records an error and keeps going. One error per position: a
@@ -334,6 +335,7 @@ func (l *lowerer) populateForeignDeps() {
 			}
 			stab, _ := l.stability(v.attrs)
 			name := packageNameOf(v.path.Package)
+			l.refs = append(l.refs, localRef{span: v.path.Package.Span, kind: RefPackage, pkg: name.String()})
 			var dep *foreignPackage
 			for _, d := range l.pkg.foreignDeps {
 				if comparePackageNames(d.name, name) == 0 {
