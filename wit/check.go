@@ -16,8 +16,9 @@ import (
 // Load (and wit-parser) would report.
 //
 // Pass an absolute path to get absolute file names in the result. ctx is
-// checked between phases; a cancelled Check returns what it had with
-// ctx.Err() in Result.Err.
+// checked between packages; a cancelled Check returns what it had with
+// ctx.Err() in Result.Err. Check shares no state between calls, so
+// several may run at once; a Result is not modified after it is returned.
 func Check(ctx context.Context, path string, opts LoadOptions) *Result {
 	l := newLoader(opts, true)
 	l.ctx = ctx
