@@ -83,6 +83,11 @@ func newParser(f *File) *parser {
 	nl := false
 	for {
 		kind, start, end := s.scan()
+		if p.truncated {
+			// Past the error bound (input-wide or lexical) the rest is
+			// garbage, not worth tokenizing.
+			kind, start, end = TokEOF, len(p.src), len(p.src)
+		}
 		switch kind {
 		case TokWhitespace:
 			nl = nl || containsNewline(p.src[start:end])
