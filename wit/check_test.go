@@ -406,3 +406,31 @@ func TestCheckConformanceFirstError(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckConcurrent runs Checks of one package (shared overlays) at
+// once: they share no state, so all agree (run with -race to be sure).
+func TestCheckConcurrent(t *testing.T) {
+	dir, _ := filepath.Abs(t.TempDir())
+	synthPackage(t, dir, 12)
+	overlays := map[string][]byte{filepath.Join(dir, "f03.wit"): []byte("interface iface3 { f: func(x: nope); }\n")}
+	want := messages(Check(context.Background(), dir, LoadOptions{Overlays: overlays}))
+	if want == "" {
+		t.Fatal("no diagnostics")
+	}
+	got := make([]string, 4)
+	done := make(chan int)
+	for i := range got {
+		go func() {
+			got[i] = messages(Check(context.Background(), dir, LoadOptions{Overlays: overlays}))
+			done <- i
+		}()
+	}
+	for range got {
+		<-done
+	}
+	for i, g := range got {
+		if g != want {
+			t.Errorf("check %d:\n%s\nwant:\n%s", i, g, want)
+		}
+	}
+}
