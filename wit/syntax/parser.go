@@ -1,6 +1,7 @@
 package syntax
 
 import (
+	"fmt"
 	"slices"
 )
 
@@ -32,8 +33,16 @@ type parser struct {
 	errs     ErrorList
 	deferred ErrorList // errors wit-parser finds after parsing the file
 
-	idents []Ident // allocation slab for identifiers
+	idents []Ident  // allocation slab for identifiers
+	broken []*Ident // names of declarations that failed to parse
+
+	truncated bool // errors were dropped past MaxErrors
 }
+
+// MaxErrors bounds the errors kept per list (input-wide, lexical, syntax)
+// of one file, so binary or garbage input costs bounded memory: past it,
+// the parser stops and reports that it did.
+const MaxErrors = 1000
 
 // bailout unwinds the parse of a construct after its error was reported.
 type bailout struct{}
@@ -62,7 +71,11 @@ func newParser(f *File) *parser {
 	p := &parser{file: f, src: string(f.Source())}
 	target := &p.pre
 	s := NewScanner(f, ScanTrivia, func(span Span, msg string) {
-		*target = append(*target, &Error{Span: span, Msg: msg})
+		if len(*target) < MaxErrors {
+			*target = append(*target, &Error{Span: span, Msg: msg})
+		} else {
+			p.truncated = true
+		}
 	})
 	target = &p.lexErrs
 	p.toks = make([]token, 0, len(p.src)/8+16)
@@ -70,6 +83,11 @@ func newParser(f *File) *parser {
 	nl := false
 	for {
 		kind, start, end := s.scan()
+		if p.truncated {
+			// Past the error bound (input-wide or lexical) the rest is
+			// garbage, not worth tokenizing.
+			kind, start, end = TokEOF, len(p.src), len(p.src)
+		}
 		switch kind {
 		case TokWhitespace:
 			nl = nl || containsNewline(p.src[start:end])
@@ -110,21 +128,26 @@ func (p *parser) errorList() ErrorList {
 	out = append(out, p.pre...)
 	rest := append(slices.Clip(p.lexErrs), p.errs...)
 	slices.SortStableFunc(rest, func(a, b *Error) int { return int(a.Span.Start - b.Span.Start) })
+	// Both lists are in position order (the input-wide check scans
+	// forwards), so one merge pass drops the errors at a spot the
+	// input-wide check already reported: linear, where a lookup per error
+	// was quadratic on binary input.
+	j := 0
 	for _, e := range rest {
-		if !hasErrorAt(p.pre, e.Span.Start) {
-			out = append(out, e)
+		for j < len(p.pre) && p.pre[j].Span.Start < e.Span.Start {
+			j++
 		}
-	}
-	return append(out, p.deferred...)
-}
-
-func hasErrorAt(l ErrorList, at Pos) bool {
-	for _, e := range l {
-		if e.Span.Start == at {
-			return true
+		if j < len(p.pre) && p.pre[j].Span.Start == e.Span.Start {
+			continue
 		}
+		out = append(out, e)
 	}
-	return false
+	out = append(out, p.deferred...)
+	if p.truncated {
+		end := p.file.Pos(p.file.Size())
+		out = append(out, &Error{Span: Span{end, end}, Msg: fmt.Sprintf("too many errors (over %d); the rest of the file was not checked", MaxErrors)})
+	}
+	return out
 }
 
 // ---- token access ----
@@ -184,6 +207,10 @@ func (p *parser) error(span Span, msg string) {
 	if n := len(p.errs); n > 0 && p.errs[n-1].Span.Start == span.Start {
 		return // one error per spot; the rest would be fallout
 	}
+	if len(p.errs) >= MaxErrors {
+		p.truncated = true
+		return
+	}
 	p.errs = append(p.errs, &Error{Span: span, Msg: msg})
 }
 
@@ -221,6 +248,39 @@ func (p *parser) try(f func()) (ok bool) {
 	}()
 	f()
 	return true
+}
+
+// noteBroken records the name of a declaration that started at token
+// start and failed: past its attributes, a declaring keyword and a name.
+func (p *parser) noteBroken(start int) {
+	i := start
+	for i+1 < len(p.toks) && p.toks[i].kind == TokAt {
+		// @name(...) : skip to the closing parenthesis.
+		i += 2
+		if i < len(p.toks) && p.toks[i].kind == TokLParen {
+			for i < len(p.toks) && p.toks[i].kind != TokRParen && p.toks[i].kind != TokEOF {
+				i++
+			}
+			i++
+		}
+	}
+	if i+1 >= len(p.toks) {
+		return
+	}
+	switch p.toks[i].kind {
+	case TokType, TokRecord, TokFlags, TokVariant, TokEnum, TokResource, TokInterface, TokWorld:
+	default:
+		return
+	}
+	t := p.toks[i+1]
+	if !isIDToken(t.kind) {
+		return
+	}
+	name := p.src[t.start:t.end]
+	if t.kind == TokExplicitIdent {
+		name = name[1:]
+	}
+	p.broken = append(p.broken, &Ident{Span: p.span(int(t.start), int(t.end)), Name: name})
 }
 
 // ---- identifiers and docs ----
@@ -292,6 +352,7 @@ func (p *parser) parseFile() *SourceFile {
 		sf.Package = decl
 	}
 	sf.Items = p.parseDeclList(false, 0)
+	sf.Broken = p.broken
 	return sf
 }
 
@@ -307,12 +368,19 @@ func (p *parser) parseDeclList(nested bool, depth int) []Item {
 		if !nested && p.tok() == TokEOF {
 			return items
 		}
+		if p.truncated || len(p.errs) >= MaxErrors {
+			// Garbage input: stop rather than recover error after error.
+			p.truncated = true
+			p.pos = len(p.toks) - 1
+			return items
+		}
 		start := p.pos
 		var item Item
 		if p.try(func() { item = p.parseItem(docs, depth) }) {
 			items = append(items, item)
 			continue
 		}
+		p.noteBroken(start)
 		p.syncTop(start, nested)
 		if p.tok() == TokEOF {
 			return items
