@@ -156,7 +156,9 @@
         if (m.kind === 'backend') {
           log(m.plugin + ': backend now serves v' + m.version + (had ? '; error cleared' : ''));
           note('update ' + m.plugin + ' v' + m.version);
-          if (!emit('backend-update', m, true)) {
+          if (m.unchanged) {
+            log(m.plugin + ': same guest, now compiled; nothing to reload');
+          } else if (!emit('backend-update', m, true)) {
             log(m.plugin + ': the page handled the backend update itself');
           } else if (pageUses(m.plugin)) {
             reload('backend ' + m.plugin + ' changed to v' + m.version);

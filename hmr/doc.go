@@ -56,7 +56,9 @@
 //	    generated files written (relative to the output directory; a
 //	    frontend's arrive in the page through the app's own dev server, so
 //	    the client never reloads for them). version is the backend
-//	    generation now serving (0 for frontends). Clears the plugin's error.
+//	    generation now serving (0 for frontends). "unchanged":true means
+//	    the guest behaves as before (its compiled version replaced the
+//	    interpreted one): nothing to reload. Clears the plugin's error.
 //	{"type":"error","plugin":"hello","phase":"build","message":"...",
 //	 "output":"main.c:3:1: error: ...","loc":{"file":"main.c","line":3,"column":1},
 //	 "locs":[...],"timings":[...],"trigger":"src/main.c"}

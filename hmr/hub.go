@@ -197,7 +197,13 @@ func (h *Hub) Update(u Update) {
 	if u.Version != 0 {
 		p.Version = u.Version
 	}
-	p.Update, p.Error = &u, nil
+	stored := u
+	if u.Unchanged && p.Update != nil {
+		// Same guest: the dashboard keeps showing the cycle that built it.
+		stored = *p.Update
+		stored.Version, stored.Previous = u.Version, u.Previous
+	}
+	p.Update, p.Error = &stored, nil
 	h.broadcastLocked(u)
 }
 

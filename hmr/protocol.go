@@ -99,6 +99,9 @@ type Update struct {
 	Notes  []string `json:"notes,omitempty"`
 	// Output is what the build printed (its tail).
 	Output string `json:"output,omitempty"`
+	// Unchanged says the guest behaves as before (e.g. its compiled
+	// version replaced the interpreted one): pages need not reload.
+	Unchanged bool `json:"unchanged,omitempty"`
 }
 
 // Error says a cycle failed; what served before still serves.
