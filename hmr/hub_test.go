@@ -406,7 +406,12 @@ func TestReconnectAfterRestart(t *testing.T) {
 // restart serves a new hub on addr, retrying while the old socket frees.
 func restart(t *testing.T, addr string) (*Hub, *httptest.Server) {
 	t.Helper()
-	h := NewHub(Config{})
+	return restartWith(t, addr, Config{})
+}
+
+func restartWith(t *testing.T, addr string, cfg Config) (*Hub, *httptest.Server) {
+	t.Helper()
+	h := NewHub(cfg)
 	srv := httptest.NewUnstartedServer(h.Handler())
 	var err error
 	waitFor(t, "the address to be free", func() bool {
