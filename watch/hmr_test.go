@@ -210,3 +210,61 @@ func TestDashboardBrowser(t *testing.T) {
 		}
 	}
 }
+
+// A failing build reaches the browser with the compiler's file:line and
+// output; the fix clears it with an update carrying the build's output.
+func TestSessionHMRBuildError(t *testing.T) {
+	dir := t.TempDir()
+	copyFile(t, filepath.Join("..", "fixtures/guests/c/backend/backend.wasm"), filepath.Join(dir, "good.wasm"))
+	writeToml := func(cmd string) {
+		t.Helper()
+		toml := "id = \"broken\"\n[build]\ncommand = " + strconvQuote(cmd) + "\nartifact = \"out.wasm\"\nwatch = [\"*.wasm\"]\n"
+		if err := os.WriteFile(filepath.Join(dir, "bigband.toml"), []byte(toml), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeToml(`echo "src/main.c:3:5: error: expected ';' after expression" >&2; exit 1`)
+	s, cs := startSession(t, watch.Options{Sources: []string{dir}})
+	if c := cs.next(t); c.Err == nil || c.Err.Phase != watch.PhaseBuild {
+		t.Fatalf("first cycle: %v, want a build failure", c.Err)
+	}
+	ws := hmrDial(t, s)
+	hmrNext(t, ws, true) // connected
+	m := hmrNext(t, ws, true)
+	if m["type"] != "error" || m["phase"] != "build" {
+		t.Fatalf("replayed %v, want the build error", m)
+	}
+	loc, _ := m["loc"].(map[string]any)
+	if loc == nil || !strings.HasSuffix(loc["file"].(string), "main.c") || loc["line"] != 3.0 || loc["column"] != 5.0 {
+		t.Errorf("error loc %v, want main.c:3:5", m["loc"])
+	}
+	if out, _ := m["output"].(string); !strings.Contains(out, "expected ';' after expression") {
+		t.Errorf("error output %q lacks the compiler's message", out)
+	}
+
+	writeToml(`echo compiled fine; cp good.wasm out.wasm`)
+	for {
+		c := cs.next(t)
+		if c.Err == nil {
+			break
+		}
+	}
+	for {
+		m = hmrNext(t, ws, true)
+		if m["type"] == "update" {
+			break
+		}
+	}
+	if m["plugin"] != "broken" || m["kind"] != "backend" || m["version"] != 1.0 {
+		t.Errorf("update %v, want backend broken v1", m)
+	}
+	if out, _ := m["output"].(string); !strings.Contains(out, "compiled fine") {
+		t.Errorf("update output %q lacks the build's output", out)
+	}
+	st := s.HMR().State()
+	if len(st.Plugins) != 1 || st.Plugins[0].Status != hmr.StatusOK || st.Plugins[0].Error != nil {
+		t.Errorf("state after the fix: %+v", st.Plugins)
+	}
+}
+
+func strconvQuote(s string) string { b, _ := json.Marshal(s); return string(b) }
