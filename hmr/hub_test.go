@@ -124,7 +124,7 @@ func TestMessageShapes(t *testing.T) {
 }
 
 func TestPingFrame(t *testing.T) {
-	_, srv, ws := serve(t, Config{PingInterval: 20 * time.Millisecond})
+	_, srv, ws := serve(t, Config{PingInterval: 200 * time.Millisecond})
 	c, _, err := dial(t, ws, srv.URL, "")
 	if err != nil {
 		t.Fatal(err)
@@ -341,7 +341,7 @@ func TestStalledClientDoesNotBlockOthers(t *testing.T) {
 }
 
 func TestDeadClientDropped(t *testing.T) {
-	h, srv, ws := serve(t, Config{PingInterval: 20 * time.Millisecond})
+	h, srv, ws := serve(t, Config{PingInterval: 200 * time.Millisecond})
 	c, _, err := dial(t, ws, srv.URL, "")
 	if err != nil {
 		t.Fatal(err)
