@@ -2,7 +2,9 @@ package watch_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -268,3 +270,55 @@ func TestSessionHMRBuildError(t *testing.T) {
 }
 
 func strconvQuote(s string) string { b, _ := json.Marshal(s); return string(b) }
+
+// The browser client on a page from the app's origin follows a real
+// session: a broken guest shows the overlay, the fixed one removes it and
+// reloads the page that shows the plugin.
+func TestClientFollowsSession(t *testing.T) {
+	tab := browser.Tab(t)
+	sessionURL := make(chan string, 1)
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u := <-sessionURL
+		sessionURL <- u
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprintf(w, `<!doctype html><title>app</title><h1>echo page</h1>
+<script>window.__loads = (Number(sessionStorage.getItem('loads')) || 0) + 1; sessionStorage.setItem('loads', String(window.__loads));</script>
+<script src="%s/__bigband/client.js"></script>`, u)
+	}))
+	t.Cleanup(app.Close)
+
+	dir := t.TempDir()
+	guest := filepath.Join(dir, "echo.wasm")
+	copyFile(t, filepath.Join("..", "fixtures/guests/c/backend/backend.wasm"), guest)
+	s, cs := startSession(t, watch.Options{Sources: []string{guest}, HMROrigins: []string{app.URL}})
+	if c := cs.next(t); c.Err != nil {
+		t.Fatal(c.Err)
+	}
+	sessionURL <- "http://" + s.Addr()
+	// The page's path names the plugin: it shows it.
+	browsertest.Navigate(t, tab, app.URL+"/echo")
+	browsertest.Wait(t, tab, "the client connected", `window.__bigbandHMRClient && window.__bigbandHMRClient.connected`)
+
+	if err := os.WriteFile(guest, []byte("\x00asm\x0d\x00\x01\x00truncated"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cs.next(t)
+	overlay := `(function () { var o = document.querySelector('bigband-error-overlay'); return o ? o.shadowRoot.textContent : ''; })()`
+	browsertest.Wait(t, tab, "the overlay", overlay+`.indexOf('echo: load failed') >= 0`)
+	if n := browsertest.Eval[int](t, tab, `window.__loads`); n != 1 {
+		t.Fatalf("a failed cycle reloaded the page (load %d)", n)
+	}
+
+	copyFile(t, filepath.Join("..", "fixtures/guests/c/backend/backend-v2.wasm"), guest)
+	if c := cs.next(t); c.Err != nil {
+		t.Fatal(c.Err)
+	}
+	browsertest.Wait(t, tab, "the reload after the fix", `window.__loads === 2 && window.__bigbandHMRClient && window.__bigbandHMRClient.connected`)
+	browsertest.Wait(t, tab, "the connected message", `window.__bigbandHMRClient.events.indexOf('connected') >= 0`)
+	if o := browsertest.Eval[string](t, tab, overlay); o != "" {
+		t.Errorf("overlay still shown after the fix: %s", o)
+	}
+	if ex := tab.Exceptions(); len(ex) > 0 {
+		t.Errorf("the page threw:\n%s", strings.Join(ex, "\n"))
+	}
+}
