@@ -21,7 +21,13 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 E2E_DIR=${E2E_DIR:-$HOME/.cache/bigband-e2e}
-CREATE_APP=${CREATE_APP:-@backstage/create-app@latest}
+# A pinned create-app, and every package resolved as of its release (see
+# "Packages as of the release" below): @latest plus today's registry mixes
+# releases and the app breaks (create-app 0.9.2 pins backend-defaults
+# 0.18.0, but its ^0.3.19 of plugin-signals-backend resolves to 0.3.21,
+# which needs httpRouter.addWebSocketHandler from a later backend-defaults,
+# and the backend does not start).
+CREATE_APP=${CREATE_APP:-@backstage/create-app@0.9.2}
 FRONT_WASM=${FRONT_WASM:-$ROOT/fixtures/guests/c/frontend/frontend.wasm}
 BACK_WASM=${BACK_WASM:-$ROOT/fixtures/guests/c/backend/backend.wasm}
 FRONT_ID=wasm-hello
@@ -55,7 +61,7 @@ BIN=$E2E_DIR/bin/bigband-dev
 # Keep caches and side effects inside $E2E_DIR.
 export npm_config_cache=$E2E_DIR/npm-cache YARN_GLOBAL_FOLDER=$E2E_DIR/yarn-global
 export XDG_CACHE_HOME=$E2E_DIR/cache XDG_CONFIG_HOME=$E2E_DIR/config TMPDIR=$E2E_DIR/tmp
-export YARN_ENABLE_TELEMETRY=0 YARN_NPM_MINIMAL_AGE_GATE=0 NODE_OPTIONS=--max-old-space-size=4096
+export YARN_ENABLE_TELEMETRY=0 NODE_OPTIONS=--max-old-space-size=4096
 REGISTRY=$(npm config get registry 2>/dev/null)
 export YARN_NPM_REGISTRY_SERVER=${REGISTRY%/}
 
@@ -84,17 +90,41 @@ step "tools: node $(node --version), yarn $(yarn --version)"
 
 # 2. the app
 if [ -n "${E2E_FRESH:-}" ]; then rm -rf "$APP"; fi
+# Packages as of the release. Yarn 4's age gate (npmMinimalAgeGate, in
+# minutes) ignores every version published less than that long ago, so a
+# gate of (now - the release's date) resolves each range as it would have
+# resolved the day the release came out. The release's date is the latest
+# publish time among create-app and the @backstage/* versions it pins
+# (scripts/e2e/release-cutoff.mjs says why not create-app's alone). The
+# template preapproves @backstage/* (exempt from the gate): that is removed,
+# because @backstage/* ranges are exactly the ones that drift. The cutoff
+# is kept in the app dir, so later installs (the generated plugins) use the
+# same one; the packages the registry mirror lacks are pinned as of it too
+# (pin-missing.mjs).
+release_gate() {
+  local cutoff=$1
+  node -e 'console.log(Math.floor((Date.now() - Date.parse(process.argv[1])) / 60000) - 5)' "$cutoff"
+}
 if [ ! -f "$APP/.e2e-installed" ]; then
   rm -rf "$APP"
+  rm -rf "$E2E_DIR/tmp/create-app" && mkdir -p "$E2E_DIR/tmp/create-app"
+  (cd "$E2E_DIR/tmp/create-app" && npm pack --silent "$CREATE_APP" >/dev/null && tar xzf ./*.tgz) || fail "npm pack $CREATE_APP"
+  CUTOFF=$(node "$ROOT/scripts/e2e/release-cutoff.mjs" "$E2E_DIR/tmp/create-app/package") || fail "the release date of $CREATE_APP"
   (cd "$E2E_DIR" && BACKSTAGE_APP_NAME=app npx --yes "$CREATE_APP" --skip-install "${LEGACY_FLAG[@]}" --path "$APP" >"$E2E_DIR/create-app.log" 2>&1) ||
     { tail -20 "$E2E_DIR/create-app.log"; fail "create-app"; }
   echo "npmRegistryServer: \"$YARN_NPM_REGISTRY_SERVER\"" >>"$APP/.yarnrc.yml"
-  # @yarnpkg/core 4.9.2 was published with a dangling patch: dependency.
   node -e '
-    const fs = require("fs"), p = process.argv[1], j = JSON.parse(fs.readFileSync(p, "utf8"));
-    j.resolutions = { ...j.resolutions, "@yarnpkg/core": "4.9.1" };
-    fs.writeFileSync(p, JSON.stringify(j, null, 2) + "\n");' "$APP/package.json"
+    const fs = require("fs"), p = process.argv[1];
+    const y = fs.readFileSync(p, "utf8").replace(/^npmPreapprovedPackages:\n(  - .*\n)*/m, "");
+    if (/@backstage/.test(y)) { console.error(p + ": @backstage/* still preapproved"); process.exit(1); }
+    fs.writeFileSync(p, y);' "$APP/.yarnrc.yml" || fail "edit .yarnrc.yml"
+  echo "$CUTOFF" >"$APP/.e2e-release-cutoff"
+  # (No pin of @yarnpkg/core any more: 4.9.2, published with a dangling
+  # patch: dependency, came after the release, and the gate keeps 4.9.1.)
   step "create-app ($(node -p 'require(process.argv[1]).version' "$APP/backstage.json" 2>/dev/null || echo '?'))"
+  export YARN_NPM_MINIMAL_AGE_GATE E2E_CUTOFF=$CUTOFF
+  YARN_NPM_MINIMAL_AGE_GATE=$(release_gate "$CUTOFF")
+  echo "packages as of $CUTOFF: npmMinimalAgeGate $YARN_NPM_MINIMAL_AGE_GATE min"
   for i in $(seq 1 40); do
     if (cd "$APP" && yarn install >"$E2E_DIR/install.log" 2>&1); then break; fi
     node "$ROOT/scripts/e2e/pin-missing.mjs" "$APP" "$E2E_DIR/install.log" ||
@@ -106,6 +136,9 @@ if [ ! -f "$APP/.e2e-installed" ]; then
   touch "$APP/.e2e-installed"
   step "yarn tsc (fresh app)"
 else
+  E2E_CUTOFF=$(cat "$APP/.e2e-release-cutoff") || fail "$APP/.e2e-release-cutoff missing: E2E_FRESH=1 to start over"
+  export E2E_CUTOFF YARN_NPM_MINIMAL_AGE_GATE
+  YARN_NPM_MINIMAL_AGE_GATE=$(release_gate "$E2E_CUTOFF")
   step "reusing the app in $APP (E2E_FRESH=1 to start over)"
 fi
 # A previous run's plugins and wiring go, so this run proves them again.

@@ -131,10 +131,38 @@ func wirePackage(t Target, kind contract.Kind, pkg *backstage.Package) (*wire.Re
 	if pkg.PageExport != "" {
 		p.Export = pkg.PageExport
 	}
+	var res *wire.Result
+	var err error
 	if kind == contract.Backend {
-		return wire.Backend(t.App, p)
+		res, err = wire.Backend(t.App, p)
+	} else {
+		res, err = wire.Frontend(t.App, p, t.FrontendSystem == backstage.LegacyFrontendSystem)
 	}
-	return wire.Frontend(t.App, p, t.FrontendSystem == backstage.LegacyFrontendSystem)
+	if err == nil {
+		addDevClient(t, res)
+	}
+	return res, err
+}
+
+// clientPath is where a session serves its browser client (hmr.ClientPath).
+const clientPath = "/__bigband/client.js"
+
+// addDevClient gets the session's browser client into the app's page in
+// development (wire.DevClient), for every kind of plugin: a backend-only
+// session needs the overlay too. A problem there is a note, not a failed
+// cycle, since the plugin works without it.
+func addDevClient(t Target, res *wire.Result) {
+	src, err := wire.ClientScriptURL(t.HostURL, clientPath)
+	var r *wire.Result
+	if err == nil {
+		r, err = wire.DevClient(t.App, src)
+	}
+	if err != nil {
+		res.Notes = append(res.Notes, "the Backstage page will not load the bigband-dev client (no error overlay there): "+err.Error())
+		return
+	}
+	res.Changed = append(res.Changed, r.Changed...)
+	res.Notes = append(res.Notes, r.Notes...)
 }
 
 // PackageDir is where the cycle's package was written.
