@@ -12,3 +12,5 @@ require (
 )
 
 require golang.org/x/sys v0.44.0
+
+require github.com/gorilla/websocket v1.5.3 // indirect

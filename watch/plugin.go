@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/bigband-dev/bigband/contract"
+	"github.com/bigband-dev/bigband/hmr"
 	"github.com/bigband-dev/bigband/host"
 	"github.com/bigband-dev/bigband/watch/config"
 	"github.com/bigband-dev/bigband/watch/fswatch"
@@ -38,6 +39,8 @@ type plugin struct {
 	w *fswatch.Watcher // replaced when bigband.toml changes what is watched
 
 	shown bool // where the package and the backend are was printed
+	// out is the last build's output, for the dashboard.
+	out *tailBuffer
 
 	mu      sync.Mutex
 	backend *host.Backend // nil until a backend version serves
@@ -85,7 +88,7 @@ func (p *plugin) run(ctx context.Context) {
 	if p.w, err = p.watcher(ctx); err != nil {
 		c := &Cycle{Plugin: p.id, Trigger: "start", Started: time.Now()}
 		c.Fail(PhaseBuild, fmt.Errorf("watching %s: %w", p.spec.Dir, err))
-		p.s.report(c)
+		p.report(c)
 		return
 	}
 	defer func() { p.w.Close() }()
@@ -95,7 +98,7 @@ func (p *plugin) run(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
-		p.s.report(c)
+		p.report(c)
 		if c.Err == nil && !p.shown {
 			p.shown = true
 			p.s.term.Write([]byte(p.whereToLook(c)))
@@ -135,7 +138,7 @@ func (p *plugin) reconfigureOn(ctx context.Context, b fswatch.Batch) {
 	if err != nil {
 		c := &Cycle{Plugin: p.id, Trigger: config.FileName, Started: time.Now()}
 		c.Fail(PhaseConfig, fmt.Errorf("%w (keeping the previous configuration)", err))
-		p.s.report(c)
+		p.report(c)
 		return
 	}
 	oldWatch := slices.Concat(p.spec.Watch, p.spec.Ignore)
@@ -182,9 +185,11 @@ func (p *plugin) cycle(ctx context.Context, trigger string) *Cycle {
 			}
 			changed <- nil
 		}()
+		p.building(c.Trigger)
+		p.out = &tailBuffer{max: maxBrowserOutput}
 		var res toolchain.Result
 		ok := c.Step(PhaseBuild, func() (err error) {
-			res, err = toolchain.Build(bctx, p.spec, p.buildOutput())
+			res, err = toolchain.Build(bctx, p.spec, io.MultiWriter(p.buildOutput(), p.out))
 			if err != nil {
 				return err
 			}
@@ -260,6 +265,42 @@ func (p *plugin) cycle(ctx context.Context, trigger string) *Cycle {
 	return c
 }
 
+// triggerCompiled is the trigger of the cycle that swaps in a backend's
+// compiled version.
+const triggerCompiled = "compiled"
+
+// report prints a cycle and tells the browsers.
+func (p *plugin) report(c *Cycle) {
+	p.s.report(c)
+	h := p.s.hub
+	if h == nil {
+		return
+	}
+	if c.Err != nil {
+		h.Error(hmrError(c))
+		return
+	}
+	out := ""
+	if c.Trigger != triggerCompiled && p.out != nil {
+		out = p.out.String()
+	}
+	h.Update(hmrUpdate(c, out))
+}
+
+// building tells the browsers a cycle started.
+func (p *plugin) building(trigger string) {
+	if p.s.hub == nil {
+		return
+	}
+	b := hmr.Building{Plugin: p.id, Trigger: trigger}
+	p.mu.Lock()
+	if p.backend != nil || p.kind == contract.Backend {
+		b.Kind = p.kind.String()
+	}
+	p.mu.Unlock()
+	p.s.hub.Building(b)
+}
+
 // whereToLook says, after the first good cycle, where the plugin package
 // is and where its backend serves.
 func (p *plugin) whereToLook(c *Cycle) string {
@@ -287,7 +328,7 @@ func (p *plugin) swapCompiled(ctx context.Context, prog *host.Program, routes []
 		}
 		np = up
 	}
-	c := &Cycle{Plugin: p.id, Trigger: "compiled", Started: time.Now(), Kind: contract.Backend, Routes: routes}
+	c := &Cycle{Plugin: p.id, Trigger: triggerCompiled, Started: time.Now(), Kind: contract.Backend, Routes: routes}
 	c.Step(PhaseSwap, func() error {
 		p.mu.Lock()
 		defer p.mu.Unlock()
@@ -304,7 +345,7 @@ func (p *plugin) swapCompiled(ctx context.Context, prog *host.Program, routes []
 		return nil
 	})
 	if c.Version != 0 || c.Err != nil {
-		p.s.report(c)
+		p.report(c)
 	}
 }
 

@@ -10,12 +10,14 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/bigband-dev/bigband/backstage"
+	"github.com/bigband-dev/bigband/hmr"
 	"github.com/bigband-dev/bigband/host"
 	"github.com/bigband-dev/bigband/host/guesttext"
 	"github.com/bigband-dev/bigband/watch/config"
@@ -58,6 +60,12 @@ type Options struct {
 	OnCycle func(*Cycle)
 	// Listener, when set, is used instead of listening on Addr.
 	Listener net.Listener
+	// NoHMR turns off the browser side: the HMR websocket, the client
+	// script and the dashboard under /__bigband/.
+	NoHMR bool
+	// HMROrigins are page origins allowed to connect to the HMR websocket
+	// besides the session's own and the app's app.baseUrl.
+	HMROrigins []string
 }
 
 // Session is a running `bigband-dev watch`: every source watched, built,
@@ -69,6 +77,8 @@ type Session struct {
 	plugins []*plugin
 	ln      net.Listener
 	srv     *http.Server
+	hub     *hmr.Hub // nil with NoHMR
+	hubh    http.Handler
 }
 
 // NewSession detects every source's toolchain and reads its bigband.toml,
@@ -100,6 +110,10 @@ func NewSession(opts Options) (*Session, error) {
 		ids[p.id] = src
 		s.plugins = append(s.plugins, p)
 	}
+	if !opts.NoHMR {
+		s.hub = s.newHub()
+		s.hubh = s.hub.Handler()
+	}
 	s.ln = opts.Listener
 	if s.ln == nil {
 		ln, err := net.Listen("tcp", opts.Addr)
@@ -120,6 +134,56 @@ func NewSession(opts Options) (*Session, error) {
 
 // Addr is the address the session serves on.
 func (s *Session) Addr() string { return s.ln.Addr().String() }
+
+// HMR is the session's HMR hub, nil when it was turned off.
+func (s *Session) HMR() *hmr.Hub { return s.hub }
+
+// DashboardURL is where the dashboard is ("" without HMR).
+func (s *Session) DashboardURL() string {
+	if s.hub == nil {
+		return ""
+	}
+	return "http://" + s.Addr() + hmr.BasePath
+}
+
+// newHub makes the HMR hub: pages from the apps' app.baseUrl and
+// HMROrigins may connect; the dashboard's rebuild button asks a plugin for
+// a cycle.
+func (s *Session) newHub() *hmr.Hub {
+	origins := slices.Clone(s.opts.HMROrigins)
+	seen := map[string]bool{}
+	for _, p := range s.plugins {
+		app := p.target.App
+		if app == "" || seen[app] {
+			continue
+		}
+		seen[app] = true
+		if o := AppOrigin(app); o != "" {
+			origins = append(origins, o)
+		} else {
+			s.log.Info("hmr: no app.baseUrl in the app's app-config; pages on http://localhost:3000 may connect", "app", app)
+			origins = append(origins, "http://localhost:3000")
+		}
+	}
+	h := hmr.NewHub(hmr.Config{
+		Origins: origins,
+		Log:     s.log,
+		Rebuild: func(id string) bool {
+			for _, p := range s.plugins {
+				if p.id == id {
+					select {
+					case p.rebuild <- "dashboard":
+					default:
+					}
+					return true
+				}
+			}
+			return false
+		},
+	})
+	h.SetPlugins(s.Plugins())
+	return h
+}
 
 // Plugins lists the session's plugin ids.
 func (s *Session) Plugins() []string {
@@ -162,6 +226,10 @@ func (s *Session) Run(ctx context.Context, grace time.Duration) error {
 	case <-ctx.Done():
 	case err = <-errc:
 	}
+	if s.hub != nil {
+		// Websockets are hijacked: Shutdown would not close them.
+		s.hub.Close()
+	}
 	shut, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	if serr := s.srv.Shutdown(shut); serr != nil {
@@ -175,9 +243,14 @@ func (s *Session) Run(ctx context.Context, grace time.Duration) error {
 }
 
 // ServeHTTP routes /api/<id>/... to that backend plugin with the prefix
-// taken off, as the generated routers send it. With a single backend,
-// every other path goes to it too, as with `bigband-dev serve`.
+// taken off, as the generated routers send it, and /__bigband/ to the HMR
+// hub. With a single backend, every other path goes to it too, as with
+// `bigband-dev serve`; otherwise / leads to the dashboard.
 func (s *Session) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.hub != nil && strings.HasPrefix(r.URL.Path, hmr.BasePath) {
+		s.hubh.ServeHTTP(w, r)
+		return
+	}
 	var only *plugin
 	n := 0
 	for _, p := range s.plugins {
@@ -202,11 +275,19 @@ func (s *Session) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		only.serveHTTP(w, r)
 		return
 	}
+	if r.URL.Path == "/" && s.hub != nil {
+		http.Redirect(w, r, hmr.BasePath, http.StatusFound)
+		return
+	}
 	var ids []string
 	for _, p := range s.plugins {
 		ids = append(ids, "/api/"+p.id+"/")
 	}
-	http.Error(w, "no plugin here; the session serves "+strings.Join(ids, ", "), http.StatusNotFound)
+	msg := "no plugin here; the session serves " + strings.Join(ids, ", ")
+	if s.hub != nil {
+		msg += "; the dashboard is at " + hmr.BasePath
+	}
+	http.Error(w, msg, http.StatusNotFound)
 }
 
 // report prints a cycle: its error in full first, then its one line.

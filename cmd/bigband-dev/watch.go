@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/bigband-dev/bigband/backstage"
 	"github.com/bigband-dev/bigband/backstage/wire"
+	"github.com/bigband-dev/bigband/hmr"
 	"github.com/bigband-dev/bigband/host"
 	"github.com/bigband-dev/bigband/watch"
 	"github.com/bigband-dev/bigband/watch/keys"
@@ -19,20 +21,23 @@ type watchFlags struct {
 	guestFlags
 	id, app, out, addr string
 	system             systemFlag
-	force, poll        bool
+	force, poll, hmr   bool
+	hmrOrigins         stringsFlag
 	debounce, grace    time.Duration
 	maxBody            int64
 	pool               int
 }
 
 func watchFlagSet(fs *flag.FlagSet) any {
-	w := &watchFlags{maxBody: host.DefaultMaxBodyBytes, grace: 3 * time.Second}
+	w := &watchFlags{maxBody: host.DefaultMaxBodyBytes, grace: 3 * time.Second, hmr: true}
 	fs.StringVar(&w.id, "id", "", "Backstage plugin `ID` (one source only; default: bigband.toml's id, else the directory's name)")
 	fs.StringVar(&w.app, "app", "", "Backstage app `DIR`: write plugins/<id> there and wire each plugin in once")
 	fs.StringVar(&w.out, "out", "", "write plugins/<id> under `DIR` (default: the --app directory, else <source>/.bigband)")
 	fs.StringVar(&w.addr, "addr", watch.DefaultAddr, "serve backend plugins on `ADDR` under /api/<id>/ (the generated backend plugins forward there)")
 	fs.Var(&w.system, "frontend-system", "frontend plugins: `new` or legacy; default: what --app uses, else new")
 	fs.BoolVar(&w.force, "force", false, "overwrite generated files you have edited, and write into directories holding other plugins")
+	fs.BoolVar(&w.hmr, "hmr", true, "serve the dashboard, the HMR websocket and the browser client under /__bigband/ (-hmr=false: none of them)")
+	fs.Var(&w.hmrOrigins, "hmr-origin", "also let pages from `ORIGIN` (like http://localhost:3000) use the HMR websocket; repeatable (the app's app.baseUrl is allowed already)")
 	fs.BoolVar(&w.poll, "poll", false, "poll the file system instead of using inotify (NFS, some containers)")
 	durationVar(fs, &w.debounce, "debounce", 75*time.Millisecond, "wait `DURATION` after the last change before building")
 	fs.Var(durationFlag{d: &w.grace, allowZero: true}, "grace", "on Ctrl-C or q, give requests in flight `DURATION` to finish (a second Ctrl-C exits at once)")
@@ -70,12 +75,16 @@ func runWatch(e *env, opts any, args []string) int {
 		Runtime: cfg,
 		Backend: host.BackendConfig{PoolSize: w.pool, RequestTimeout: w.timeout, MaxBodyBytes: w.maxBody},
 		Log:     log, Term: e.stdout,
+		NoHMR: !w.hmr, HMROrigins: w.hmrOrigins,
 	})
 	if err != nil {
 		printError(e, err)
 		return exitFail
 	}
 	fmt.Fprintf(e.stdout, "watching %v; backends at http://%s/api/<id>/ — keys: r rebuild, c clear, q quit\n", s.Plugins(), s.Addr())
+	if h := s.HMR(); h != nil {
+		fmt.Fprintf(e.stdout, "dashboard: %s (pages load %s%s; token for non-browser clients: %s)\n", s.DashboardURL(), "http://"+s.Addr(), hmr.ClientPath, h.Token())
+	}
 	ctx, quit := context.WithCancel(ctx)
 	defer quit()
 	if f, ok := e.stdin.(*os.File); ok {
@@ -100,4 +109,14 @@ func runWatch(e *env, opts any, args []string) int {
 		return exitFail
 	}
 	return exitOK
+}
+
+// stringsFlag collects a repeatable string flag.
+type stringsFlag []string
+
+func (f *stringsFlag) String() string { return strings.Join(*f, ",") }
+
+func (f *stringsFlag) Set(s string) error {
+	*f = append(*f, s)
+	return nil
 }

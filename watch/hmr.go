@@ -1,0 +1,154 @@
+package watch
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/bigband-dev/bigband/contract"
+	"github.com/bigband-dev/bigband/hmr"
+	"github.com/bigband-dev/bigband/host/guesttext"
+)
+
+// maxBrowserOutput caps the build output a cycle sends to browsers.
+const maxBrowserOutput = 64 << 10
+
+// hmrUpdate is a good cycle as the HMR protocol tells it.
+func hmrUpdate(c *Cycle, output string) hmr.Update {
+	u := hmr.Update{
+		Plugin: c.Plugin, Kind: c.Kind.String(), Trigger: c.Trigger,
+		Timings: hmrTimings(c), Version: c.Version, Previous: c.Previous,
+		Dir: c.Dir, Notes: c.Notes, Output: browserText(output),
+		// The compiled version of the same guest changes nothing a page shows.
+		Unchanged: c.Trigger == triggerCompiled,
+	}
+	if c.Write != nil {
+		u.Files = append(u.Files, c.Write.Written...)
+		u.Files = append(u.Files, c.Write.Removed...)
+		u.Kept = append(append(u.Kept, c.Write.Conflicts...), c.Write.Kept...)
+	}
+	if c.Package != nil {
+		for _, f := range c.Package.Files {
+			u.Generated = append(u.Generated, f.Path)
+		}
+	}
+	if c.Kind == contract.Backend {
+		for _, r := range c.Routes {
+			u.Routes = append(u.Routes, hmr.Route{Method: r.Method, Path: r.Path})
+		}
+	}
+	return u
+}
+
+// hmrError is a failed cycle as the HMR protocol tells it.
+func hmrError(c *Cycle) hmr.Error {
+	e := hmr.Error{
+		Plugin: c.Plugin, Phase: string(c.Err.Phase), Trigger: c.Trigger,
+		Message: browserText(c.Err.Err.Error()), Output: browserText(c.Err.Output),
+		Timings: hmrTimings(c),
+	}
+	for _, s := range c.Err.Locations {
+		if l, ok := hmr.ParseLoc(s); ok {
+			e.Locs = append(e.Locs, l)
+		}
+	}
+	return e
+}
+
+func hmrTimings(c *Cycle) []hmr.Timing {
+	out := make([]hmr.Timing, 0, len(c.Timings))
+	for _, t := range c.Timings {
+		out = append(out, hmr.Timing{Phase: string(t.Phase), MS: float64(t.Took.Microseconds()) / 1000})
+	}
+	return out
+}
+
+var sgr = regexp.MustCompile("\x1b\\[[0-9;]*m")
+
+// browserText is toolchain or guest text made safe to show: colours
+// dropped, other control characters escaped, the length capped. The
+// client sets it as text, never as HTML.
+func browserText(s string) string {
+	return guesttext.Sanitize(sgr.ReplaceAllString(s, ""), maxBrowserOutput)
+}
+
+// tailBuffer keeps the last max bytes written to it: a build's output for
+// the dashboard, however long the build talks.
+type tailBuffer struct {
+	mu  sync.Mutex
+	max int
+	b   []byte
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.b = append(t.b, p...)
+	if over := len(t.b) - t.max; over > 0 {
+		t.b = append(t.b[:0], t.b[over:]...)
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.b)
+}
+
+// AppOrigin reads the Backstage app's app.baseUrl from its
+// app-config.local.yaml or app-config.yaml (the local file wins, as in
+// `yarn start`): the origin its pages come from. It returns "" when
+// neither names one (or it uses ${VARIABLES}).
+func AppOrigin(app string) string {
+	for _, name := range []string{"app-config.local.yaml", "app-config.yaml"} {
+		b, err := os.ReadFile(filepath.Join(app, name))
+		if err != nil {
+			continue
+		}
+		if u := yamlAppBaseURL(b); u != "" && !strings.Contains(u, "${") {
+			return u
+		}
+	}
+	return ""
+}
+
+// yamlAppBaseURL finds app.baseUrl in a YAML file without a YAML parser:
+// the block under a top-level "app:" key, and its first-level "baseUrl:".
+func yamlAppBaseURL(b []byte) string {
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	in, indent := false, -1
+	for sc.Scan() {
+		line := strings.TrimRight(sc.Text(), " \t\r")
+		trimmed := strings.TrimLeft(line, " ")
+		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
+			continue
+		}
+		depth := len(line) - len(trimmed)
+		if depth == 0 {
+			in = strings.HasPrefix(line, "app:")
+			indent = -1
+			continue
+		}
+		if !in {
+			continue
+		}
+		if indent < 0 {
+			indent = depth
+		}
+		if depth != indent {
+			continue
+		}
+		if v, ok := strings.CutPrefix(trimmed, "baseUrl:"); ok {
+			if i := strings.Index(v, " #"); i >= 0 {
+				v = v[:i]
+			}
+			return strings.Trim(strings.TrimSpace(v), `"'`)
+		}
+	}
+	return ""
+}
