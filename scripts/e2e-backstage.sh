@@ -2,10 +2,11 @@
 # End to end against a real Backstage app (not in CI: it downloads ~1.5 GB
 # from npm and takes minutes):
 #   1. Node 22 (npm's `node` package) and Yarn 4, under $E2E_DIR
-#   2. a fresh app from @backstage/create-app, installed and type-checked
+#   2. a fresh app from @backstage/create-app (pinned: CREATE_APP), its
+#      packages resolved as of that release, installed and type-checked
 #      (kept between runs; E2E_FRESH=1 starts over)
 #   3. `bigband-dev generate --app` for a frontend guest and a backend guest,
-#      twice: the second run must change nothing
+#      twice: the second run must change nothing; the dev client is added
 #   4. yarn install, yarn tsc
 #   5. the Backstage backend plus `bigband-dev serve` on the backend guest:
 #      GET and POST /api/<id>/… through Backstage, the identity headers the
@@ -14,6 +15,12 @@
 #   6. when Chromium is installed: the Backstage dev server, and the
 #      generated page opened in headless Chromium (guest sign-in, the
 #      guest's component rendered, its sidebar link)
+#   7. then HMR: `bigband-dev watch --app` on two C guests built from
+#      source, the page open in Chromium while the sources are edited:
+#      frontend text without a reload, new backend response, the overlay
+#      with clang's file:line and its removal; timed (E2E_RUNS edits each,
+#      default 5; E2E_SKIP_HMR=1 skips it). Needs clang + wasi-libc and
+#      tools/js/node_modules.
 # Prints the time of each step. Everything listens on 127.0.0.1 and is
 # stopped at the end.
 #
@@ -142,17 +149,19 @@ else
   step "reusing the app in $APP (E2E_FRESH=1 to start over)"
 fi
 # A previous run's plugins and wiring go, so this run proves them again.
-(cd "$APP" && rm -rf "plugins/$FRONT_ID" "plugins/$BACK_ID-backend" app-config.local.yaml &&
-  git checkout -q -- packages/app/package.json packages/backend/package.json packages/backend/src/index.ts packages/app/src/App.tsx 2>/dev/null || true)
+(cd "$APP" && rm -rf "plugins/$FRONT_ID" "plugins/$BACK_ID-backend" app-config.local.yaml packages/app/src/bigband-dev.ts &&
+  git checkout -q -- packages/app/package.json packages/backend/package.json packages/backend/src/index.ts packages/app/src/App.tsx packages/app/src/index.tsx 2>/dev/null || true)
 
 # 3. generate and wire
 "$BIN" generate --wasm "$FRONT_WASM" --id "$FRONT_ID" --app "$APP"
 "$BIN" generate --wasm "$BACK_WASM" --id "$BACK_ID" --app "$APP"
-sum() { (cd "$APP" && find plugins/$FRONT_ID plugins/$BACK_ID-backend packages/app/package.json packages/backend -path '*/node_modules' -prune -o -type f -print0 | sort -z | xargs -0 sha256sum); }
+sum() { (cd "$APP" && find plugins/$FRONT_ID plugins/$BACK_ID-backend packages/app/package.json packages/app/src packages/backend -path '*/node_modules' -prune -o -type f -print0 | sort -z | xargs -0 sha256sum); }
 before=$(sum)
 again=$("$BIN" generate --wasm "$FRONT_WASM" --id "$FRONT_ID" --app "$APP" 2>&1; "$BIN" generate --wasm "$BACK_WASM" --id "$BACK_ID" --app "$APP" 2>&1)
 [ "$(sum)" = "$before" ] || fail "a second generate changed files:"$'\n'"$again"
-step "generate + wire, twice (second run changed nothing)"
+grep -q "import('./bigband-dev')" "$APP/packages/app/src/index.tsx" && [ -f "$APP/packages/app/src/bigband-dev.ts" ] ||
+  fail "generate --app did not add the dev client (packages/app/src/bigband-dev.ts + its line in index.tsx)"
+step "generate + wire, twice (second run changed nothing; dev client added)"
 
 cat >"$APP/app-config.local.yaml" <<YAML
 bigband:
@@ -218,6 +227,65 @@ echo "with bigband-dev stopped -> $down"
 case $down in *"host at http://$HOST_ADDR is not reachable"*" 502") ;; *) fail "expected a 502 naming the unreachable host";; esac
 step "requests through Backstage"
 
+# 7. HMR (run from step 6, which starts the dev server): `bigband-dev
+#    watch --app` on two C guests built from source by watch itself, the
+#    page open in Chromium, and the sources edited (scripts/e2e/hmr.cjs):
+#    frontend text through Rspack's HMR with no reload, a new backend
+#    response shown, a broken build's overlay with clang's file:line, the
+#    fix clearing it; each edit timed and split into build, bigband-dev and
+#    Backstage/browser time (written to $E2E_DIR/hmr.json). The dev client
+#    (packages/app/src/bigband-dev.ts + one line in index.tsx) is added by
+#    watch's wiring; nothing is edited by hand.
+hmr_phase() {
+  local G=$E2E_DIR/guests
+  rm -rf "$G" && mkdir -p "$G/$FRONT_ID" "$G/$BACK_ID"
+  # The frontend: plugin.c with the C fixture's ABI header; watch detects
+  # the C recipe (clang --target=wasm32-wasi -mexec-model=reactor -O2).
+  cp "$ROOT/scripts/e2e/guests/$FRONT_ID/plugin.c" "$ROOT/fixtures/guests/c/frontend/frontend_abi.h" "$G/$FRONT_ID/"
+  # The backend: the C fixture, its /hello answer made editable (BACK_TEXT).
+  cp "$ROOT/fixtures/guests/c/backend/backend.c" "$ROOT/fixtures/guests/c/backend/http.h" "$G/$BACK_ID/"
+  node -e '
+    const fs = require("fs"), p = process.argv[1], s = fs.readFileSync(p, "utf8");
+    const from = String.raw`"{\"hello\":\"backstage\",`, to = String.raw`"{\"hello\":\"" BACK_TEXT "\",`;
+    if (!s.includes(from)) { console.error(p + ": the /hello answer moved; update the e2e"); process.exit(1); }
+    fs.writeFileSync(p, "// The e2e rewrites this line.\n#define BACK_TEXT \"backstage\"\n" + s.replace(from, to));' "$G/$BACK_ID/backend.c" ||
+    fail "preparing the backend guest"
+  # A backend must be a component (the host links wasi:http only for
+  # components): clang, then jco's embed + new in one node process.
+  cat >"$G/$BACK_ID/bigband.toml" <<TOML
+[build]
+command = "mkdir -p .bigband/build && clang --target=wasm32-wasi -mexec-model=reactor -O2 -Wall -Wextra -Wl,--strip-debug -o .bigband/build/core.wasm backend.c && node $ROOT/tools/js/wasm-tools.mjs new --wit $ROOT/guest/wit/http/0.2.0 --world backend-c --adapter none .bigband/build/core.wasm .bigband/build/$BACK_ID.wasm"
+artifact = ".bigband/build/$BACK_ID.wasm"
+watch = ["*.c", "*.h"]
+TOML
+  [ -d "$ROOT/tools/js/node_modules" ] || fail "tools/js/node_modules missing (tools/install-fixture-tools.sh): the backend build needs jco"
+  setsid "$BIN" watch --app "$APP" --addr "$HOST_ADDR" "$G/$FRONT_ID" "$G/$BACK_ID" </dev/null >"$E2E_DIR/watch.log" 2>&1 &
+  PIDS+=("$!")
+  wait_for "http://$HOST_ADDR/api/$BACK_ID/hello" 120 || { tail -40 "$E2E_DIR/watch.log"; fail "bigband-dev watch did not serve $BACK_ID"; }
+  local gen=$APP/plugins/$FRONT_ID/src/components/ExampleComponent/ExampleComponent.tsx
+  for _ in $(seq 1 240); do grep -q 'edit 0' "$gen" 2>/dev/null && break; sleep 0.25; done
+  grep -q 'edit 0' "$gen" || { tail -40 "$E2E_DIR/watch.log"; fail "watch did not write the frontend guest's files"; }
+  [ -f "$APP/packages/app/src/bigband-dev.ts" ] && grep -q "import('./bigband-dev')" "$APP/packages/app/src/index.tsx" ||
+    fail "watch --app did not add the dev client to packages/app"
+  step "bigband-dev watch up (guests built from source; dev client wired)"
+  # The generated backend plugin's files changed (they name the guest's
+  # file), so the Backstage backend restarts by itself: wait until a fresh
+  # guest session gets an answer from the guest through it.
+  sleep 3
+  backend_ok() {
+    local tok
+    tok=$(curl -fsS http://127.0.0.1:7007/api/auth/guest/refresh 2>/dev/null |
+      node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).backstageIdentity.token))') &&
+      curl -fsS -o /dev/null -H "Authorization: Bearer $tok" "http://127.0.0.1:7007/api/$BACK_ID/hello" 2>/dev/null
+  }
+  for _ in $(seq 1 120); do backend_ok && break; sleep 1; done
+  backend_ok || { tail -30 "$E2E_DIR/backend.log"; fail "the Backstage backend did not serve /api/$BACK_ID after watch rewrote its plugin"; }
+  CHROMIUM=$(command -v "${CHROMIUM:-chromium}") node "$ROOT/scripts/e2e/hmr.cjs" "$APP" "http://localhost:3000/$FRONT_ID" \
+    "$G/$FRONT_ID/plugin.c" "$G/$BACK_ID/backend.c" "$gen" "$E2E_DIR/hmr.json" "$E2E_DIR" ||
+    { tail -30 "$E2E_DIR/watch.log"; tail -20 "$E2E_DIR/frontend.log"; fail "HMR in the Backstage page"; }
+  step "HMR in the Backstage page (figures: $E2E_DIR/hmr.json, screenshots: $E2E_DIR/hmr-*.png)"
+}
+
 # 6. the frontend page in a browser (when Chromium is installed:
 #    apt-get install chromium)
 if command -v "${CHROMIUM:-chromium}" >/dev/null; then
@@ -230,6 +298,7 @@ if command -v "${CHROMIUM:-chromium}" >/dev/null; then
     { tail -40 "$E2E_DIR/frontend.log"; fail "the generated page did not render"; }
   echo "http://localhost:3000/$FRONT_ID renders the guest's component${FRONT_TITLE:+, with a '$FRONT_TITLE' sidebar link} ($E2E_DIR/page.png)"
   step "frontend page in Chromium"
+  if [ -z "${E2E_LEGACY:-}${E2E_SKIP_HMR:-}" ]; then hmr_phase; fi
 else
   echo "note: chromium not installed: the frontend page was not opened in a browser"
 fi
