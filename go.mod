@@ -11,6 +11,11 @@ require (
 	golang.org/x/text v0.42.0
 )
 
-require golang.org/x/sys v0.44.0
+require (
+	github.com/chromedp/cdproto v0.160.1
+	github.com/chromedp/chromedp v0.23.1
+	github.com/gorilla/websocket v1.5.3
+	golang.org/x/sys v0.44.0
+)
 
-require github.com/gorilla/websocket v1.5.3 // indirect
+require github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect

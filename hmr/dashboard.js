@@ -98,11 +98,14 @@
       if (u.notes && u.notes.length) kids.push(el('ul', {}, u.notes.map(function (n) { return el('li', { text: n }); })));
       if (u.output && !e) { kids.push(el('h3', { text: 'build output' })); kids.push(el('pre', { class: 'output', text: u.output })); }
       if (u.generated && u.generated.length) {
-        var written = {};
-        (u.files || []).forEach(function (f) { written[f] = true; });
+        // files are relative to the output directory, generated to the
+        // package's.
+        var isWritten = function (g) {
+          return (u.files || []).some(function (f) { return f === g || f.slice(-g.length - 1) === '/' + g; });
+        };
         kids.push(el('h3', { text: 'generated files' + (u.dir ? ' in ' + u.dir : '') }));
         kids.push(el('ul', { class: 'files' }, u.generated.map(function (f) {
-          return el('li', { text: f + (written[f] ? '  (written)' : '') });
+          return el('li', { text: f + (isWritten(f) ? '  (written)' : '') });
         })));
         if (u.kept && u.kept.length) kids.push(el('div', { class: 'muted', text: 'kept (edited by hand): ' + u.kept.join(', ') }));
       }

@@ -106,4 +106,12 @@
 //
 // It also dispatches "bigband:building", "bigband:update" and
 // "bigband:error" on window for pages that want to react themselves.
+//
+// # Go API
+//
+// A session makes one Hub with NewHub, mounts Hub.Handler at BasePath on
+// its listener, declares its plugins with SetPlugins and reports each
+// cycle with Building, then Update or Error (Prune and FullReload when
+// needed). Those calls never block on clients. Close disconnects every
+// client when the session ends; State is what the dashboard shows.
 package hmr

@@ -90,7 +90,8 @@ type Update struct {
 	Trigger string `json:"trigger,omitempty"`
 	// Previous is the backend generation replaced (0 when none).
 	Previous int64 `json:"previous,omitempty"`
-	// Dir is where the package was written; Generated all its files.
+	// Dir is where the package was written; Generated all its files,
+	// relative to Dir.
 	Dir       string   `json:"dir,omitempty"`
 	Generated []string `json:"generated,omitempty"`
 	// Kept are generated files edited by hand and so not overwritten.

@@ -304,7 +304,11 @@ func TestWatchKeys(t *testing.T) {
 	defer keys.Close()
 	p := startWatch(t, nil, keyr, "--addr", "127.0.0.1:0", guest)
 
+	dash := p.waitFor(`^dashboard: (http://\S+/__bigband/) \(pages load http://\S+/__bigband/client.js; token for non-browser clients: [0-9a-f]{32}\)`)[1]
 	p.waitFor(`^echo \(start\):.*serving v1`)
+	if _, body := getBody(t, dash+"state"); !strings.Contains(body, `"id":"echo"`) {
+		t.Errorf("dashboard state: %s", body)
+	}
 	keys.Write([]byte("r"))
 	p.waitFor(`^echo \(r\):.*swapped v1 -> v2`)
 	keys.Write([]byte("q"))
@@ -317,4 +321,15 @@ func TestWatchKeys(t *testing.T) {
 	if code := p.cmd.ProcessState.ExitCode(); code != 0 {
 		t.Errorf("exit code %d after q, want 0", code)
 	}
+}
+
+func getBody(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }

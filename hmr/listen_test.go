@@ -1,0 +1,5 @@
+package hmr
+
+import "net"
+
+func listen(addr string) (net.Listener, error) { return net.Listen("tcp", addr) }
