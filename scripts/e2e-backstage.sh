@@ -21,6 +21,8 @@
 #      with clang's file:line and its removal; timed (E2E_RUNS edits each,
 #      default 5; E2E_SKIP_HMR=1 skips it). Needs clang + wasi-libc and
 #      tools/js/node_modules.
+#   8. with E2E_PROD_BUILD=1: the app's production build, which must not
+#      contain the dev client.
 # Prints the time of each step. Everything listens on 127.0.0.1 and is
 # stopped at the end.
 #
@@ -301,5 +303,14 @@ if command -v "${CHROMIUM:-chromium}" >/dev/null; then
   if [ -z "${E2E_LEGACY:-}${E2E_SKIP_HMR:-}" ]; then hmr_phase; fi
 else
   echo "note: chromium not installed: the frontend page was not opened in a browser"
+fi
+# 8. (E2E_PROD_BUILD=1, a few minutes) the app's production build has no
+#    trace of the dev client: no emitted file holds its module or URL.
+if [ -n "${E2E_PROD_BUILD:-}" ]; then
+  (cd "$APP" && yarn workspace app build >"$E2E_DIR/build.log" 2>&1) || { tail -30 "$E2E_DIR/build.log"; fail "yarn workspace app build"; }
+  if grep -rl -e '__bigband' -e 'loads the browser client' "$APP/packages/app/dist"; then
+    fail "the production build contains the dev client (files above)"
+  fi
+  step "production build: no trace of the dev client in packages/app/dist"
 fi
 echo "PASS in $(($(date +%s) - T0)) s"
