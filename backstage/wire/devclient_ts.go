@@ -86,8 +86,15 @@ func removeDevClientImport(name string, src []byte) ([]byte, error) {
 		if !first || (end < len(out) && out[end] != '\n') {
 			return nil, f.refuse(int(s.StartByte()), "the import of "+devClientSpecifier+" shares its line with other code; remove it by hand", nil)
 		}
-		if end < len(out) {
+		switch {
+		case end < len(out):
 			end++ // the line break
+		case start > 0:
+			// The last line, with no break of its own: the break before it goes.
+			start--
+			if start > 0 && out[start-1] == '\r' {
+				start--
+			}
 		}
 		out = append(out[:start], out[end:]...)
 	}
