@@ -155,11 +155,17 @@ fi
   git checkout -q -- packages/app/package.json packages/backend/package.json packages/backend/src/index.ts packages/app/src/App.tsx packages/app/src/index.tsx 2>/dev/null || true)
 
 # 3. generate and wire
-"$BIN" generate --wasm "$FRONT_WASM" --id "$FRONT_ID" --app "$APP"
-"$BIN" generate --wasm "$BACK_WASM" --id "$BACK_ID" --app "$APP"
+# --target's origin is also where the app's dev client loads the session's
+# browser client from: the HMR phase's watch listens there.
+"$BIN" generate --wasm "$FRONT_WASM" --id "$FRONT_ID" --app "$APP" --target "http://$HOST_ADDR"
+# --target as `watch --addr $HOST_ADDR` renders it, so the HMR phase's
+# watch writes the same backend files and the Backstage backend does not
+# restart (app-config.local.yaml below sets the target anyway).
+GEN_BACK=(--target "http://$HOST_ADDR/api/$BACK_ID")
+"$BIN" generate --wasm "$BACK_WASM" --id "$BACK_ID" --app "$APP" "${GEN_BACK[@]}"
 sum() { (cd "$APP" && find plugins/$FRONT_ID plugins/$BACK_ID-backend packages/app/package.json packages/app/src packages/backend -path '*/node_modules' -prune -o -type f -print0 | sort -z | xargs -0 sha256sum); }
 before=$(sum)
-again=$("$BIN" generate --wasm "$FRONT_WASM" --id "$FRONT_ID" --app "$APP" 2>&1; "$BIN" generate --wasm "$BACK_WASM" --id "$BACK_ID" --app "$APP" 2>&1)
+again=$("$BIN" generate --wasm "$FRONT_WASM" --id "$FRONT_ID" --app "$APP" --target "http://$HOST_ADDR" 2>&1; "$BIN" generate --wasm "$BACK_WASM" --id "$BACK_ID" --app "$APP" "${GEN_BACK[@]}" 2>&1)
 [ "$(sum)" = "$before" ] || fail "a second generate changed files:"$'\n'"$again"
 grep -q "import('./bigband-dev')" "$APP/packages/app/src/index.tsx" && [ -f "$APP/packages/app/src/bigband-dev.ts" ] ||
   fail "generate --app did not add the dev client (packages/app/src/bigband-dev.ts + its line in index.tsx)"
@@ -256,8 +262,8 @@ hmr_phase() {
   # components): clang, then jco's embed + new in one node process.
   cat >"$G/$BACK_ID/bigband.toml" <<TOML
 [build]
-command = "mkdir -p .bigband/build && clang --target=wasm32-wasi -mexec-model=reactor -O2 -Wall -Wextra -Wl,--strip-debug -o .bigband/build/core.wasm backend.c && node $ROOT/tools/js/wasm-tools.mjs new --wit $ROOT/guest/wit/http/0.2.0 --world backend-c --adapter none .bigband/build/core.wasm .bigband/build/$BACK_ID.wasm"
-artifact = ".bigband/build/$BACK_ID.wasm"
+command = "mkdir -p .bigband/build && clang --target=wasm32-wasi -mexec-model=reactor -O2 -Wall -Wextra -Wl,--strip-debug -o .bigband/build/core.wasm backend.c && node $ROOT/tools/js/wasm-tools.mjs new --wit $ROOT/guest/wit/http/0.2.0 --world backend-c --adapter none .bigband/build/core.wasm .bigband/build/backend.wasm"
+artifact = ".bigband/build/backend.wasm"
 watch = ["*.c", "*.h"]
 TOML
   [ -d "$ROOT/tools/js/node_modules" ] || fail "tools/js/node_modules missing (tools/install-fixture-tools.sh): the backend build needs jco"
@@ -270,14 +276,15 @@ TOML
   [ -f "$APP/packages/app/src/bigband-dev.ts" ] && grep -q "import('./bigband-dev')" "$APP/packages/app/src/index.tsx" ||
     fail "watch --app did not add the dev client to packages/app"
   step "bigband-dev watch up (guests built from source; dev client wired)"
-  # The generated backend plugin's files changed (they name the guest's
-  # file), so the Backstage backend restarts by itself: wait until a fresh
-  # guest session gets an answer from the guest through it.
+  # The backend plugin's files are the ones step 3 generated (same guest
+  # file name, same target), so the Backstage backend does not restart; if
+  # they differ it restarts by itself: wait until a fresh guest session
+  # gets an answer from the guest through it.
   sleep 3
   backend_ok() {
     local tok
     tok=$(curl -fsS http://127.0.0.1:7007/api/auth/guest/refresh 2>/dev/null |
-      node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).backstageIdentity.token))') &&
+      node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).backstageIdentity.token))' 2>/dev/null) &&
       curl -fsS -o /dev/null -H "Authorization: Bearer $tok" "http://127.0.0.1:7007/api/$BACK_ID/hello" 2>/dev/null
   }
   for _ in $(seq 1 120); do backend_ok && break; sleep 1; done
