@@ -103,7 +103,8 @@
         var isWritten = function (g) {
           return (u.files || []).some(function (f) { return f === g || f.slice(-g.length - 1) === '/' + g; });
         };
-        kids.push(el('h3', { text: 'generated files' + (u.dir ? ' in ' + u.dir : '') }));
+        kids.push(el('h3', { text: 'generated files' }));
+        if (u.dir) kids.push(el('div', { class: 'muted', text: u.dir }));
         kids.push(el('ul', { class: 'files' }, u.generated.map(function (f) {
           return el('li', { text: f + (isWritten(f) ? '  (written)' : '') });
         })));

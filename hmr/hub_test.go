@@ -124,7 +124,7 @@ func TestMessageShapes(t *testing.T) {
 }
 
 func TestPingFrame(t *testing.T) {
-	_, srv, ws := serve(t, Config{PingInterval: 20 * time.Millisecond})
+	_, srv, ws := serve(t, Config{PingInterval: 200 * time.Millisecond})
 	c, _, err := dial(t, ws, srv.URL, "")
 	if err != nil {
 		t.Fatal(err)
@@ -341,7 +341,7 @@ func TestStalledClientDoesNotBlockOthers(t *testing.T) {
 }
 
 func TestDeadClientDropped(t *testing.T) {
-	h, srv, ws := serve(t, Config{PingInterval: 20 * time.Millisecond})
+	h, srv, ws := serve(t, Config{PingInterval: 200 * time.Millisecond})
 	c, _, err := dial(t, ws, srv.URL, "")
 	if err != nil {
 		t.Fatal(err)
@@ -470,6 +470,10 @@ func TestParseLoc(t *testing.T) {
 		{"src/a.go:12", Loc{"src/a.go", 12, 0}, true},
 		{`C:\src\a.c:4:2`, Loc{`C:\src\a.c`, 4, 2}, true},
 		{"a:b:1:2", Loc{"a:b", 1, 2}, true},
+		{"src/main.c:3:5: error: expected ';'", Loc{"src/main.c", 3, 5}, true},
+		{"main.go:7: undefined: x", Loc{"main.go", 7, 0}, true},
+		{"x:+3:1", Loc{"x", 3, 1}, true},
+		{"x:-3:1", Loc{"x:-3", 1, 0}, true},
 		{"main.c", Loc{}, false},
 		{":3:1", Loc{}, false},
 		{"", Loc{}, false},

@@ -138,30 +138,27 @@ type Ping struct {
 	Type string `json:"type"`
 }
 
-// ParseLoc reads "file:line:column" or "file:line", as compilers print
-// them (the file may itself contain colons, as on Windows).
+// ParseLoc reads the position at the start of s: "file:line:column" or
+// "file:line", as compilers print them, maybe followed by ": message".
+// The file may itself contain colons, as on Windows.
 func ParseLoc(s string) (Loc, bool) {
 	parts := strings.Split(s, ":")
-	nums := 0
-	for i := len(parts) - 1; i > 0 && nums < 2; i-- {
-		if _, err := strconv.Atoi(parts[i]); err != nil {
-			break
+	for i := 1; i < len(parts); i++ {
+		line, err := strconv.Atoi(parts[i])
+		if err != nil || line < 0 {
+			continue
 		}
-		nums++
+		file := strings.Join(parts[:i], ":")
+		if strings.TrimSpace(file) == "" {
+			return Loc{}, false
+		}
+		l := Loc{File: file, Line: line}
+		if i+1 < len(parts) {
+			if col, err := strconv.Atoi(parts[i+1]); err == nil && col >= 0 {
+				l.Column = col
+			}
+		}
+		return l, true
 	}
-	if nums == 0 {
-		return Loc{}, false
-	}
-	file := strings.Join(parts[:len(parts)-nums], ":")
-	if file == "" {
-		return Loc{}, false
-	}
-	l := Loc{File: file}
-	if nums == 2 {
-		l.Line, _ = strconv.Atoi(parts[len(parts)-2])
-		l.Column, _ = strconv.Atoi(parts[len(parts)-1])
-	} else {
-		l.Line, _ = strconv.Atoi(parts[len(parts)-1])
-	}
-	return l, true
+	return Loc{}, false
 }

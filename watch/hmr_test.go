@@ -2,7 +2,9 @@ package watch_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -208,5 +210,115 @@ func TestDashboardBrowser(t *testing.T) {
 		if strings.HasPrefix(l, "error") || strings.HasPrefix(l, "warning") {
 			t.Errorf("dashboard console: %s", l)
 		}
+	}
+}
+
+// A failing build reaches the browser with the compiler's file:line and
+// output; the fix clears it with an update carrying the build's output.
+func TestSessionHMRBuildError(t *testing.T) {
+	dir := t.TempDir()
+	copyFile(t, filepath.Join("..", "fixtures/guests/c/backend/backend.wasm"), filepath.Join(dir, "good.wasm"))
+	writeToml := func(cmd string) {
+		t.Helper()
+		toml := "id = \"broken\"\n[build]\ncommand = " + strconvQuote(cmd) + "\nartifact = \"out.wasm\"\nwatch = [\"*.wasm\"]\n"
+		if err := os.WriteFile(filepath.Join(dir, "bigband.toml"), []byte(toml), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeToml(`echo "src/main.c:3:5: error: expected ';' after expression" >&2; exit 1`)
+	s, cs := startSession(t, watch.Options{Sources: []string{dir}})
+	if c := cs.next(t); c.Err == nil || c.Err.Phase != watch.PhaseBuild {
+		t.Fatalf("first cycle: %v, want a build failure", c.Err)
+	}
+	ws := hmrDial(t, s)
+	hmrNext(t, ws, true) // connected
+	m := hmrNext(t, ws, true)
+	if m["type"] != "error" || m["phase"] != "build" {
+		t.Fatalf("replayed %v, want the build error", m)
+	}
+	loc, _ := m["loc"].(map[string]any)
+	if loc == nil || !strings.HasSuffix(loc["file"].(string), "main.c") || loc["line"] != 3.0 || loc["column"] != 5.0 {
+		t.Errorf("error loc %v, want main.c:3:5", m["loc"])
+	}
+	if out, _ := m["output"].(string); !strings.Contains(out, "expected ';' after expression") {
+		t.Errorf("error output %q lacks the compiler's message", out)
+	}
+
+	writeToml(`echo compiled fine; cp good.wasm out.wasm`)
+	for {
+		c := cs.next(t)
+		if c.Err == nil {
+			break
+		}
+	}
+	for {
+		m = hmrNext(t, ws, true)
+		if m["type"] == "update" {
+			break
+		}
+	}
+	if m["plugin"] != "broken" || m["kind"] != "backend" || m["version"] != 1.0 {
+		t.Errorf("update %v, want backend broken v1", m)
+	}
+	if out, _ := m["output"].(string); !strings.Contains(out, "compiled fine") {
+		t.Errorf("update output %q lacks the build's output", out)
+	}
+	st := s.HMR().State()
+	if len(st.Plugins) != 1 || st.Plugins[0].Status != hmr.StatusOK || st.Plugins[0].Error != nil {
+		t.Errorf("state after the fix: %+v", st.Plugins)
+	}
+}
+
+func strconvQuote(s string) string { b, _ := json.Marshal(s); return string(b) }
+
+// The browser client on a page from the app's origin follows a real
+// session: a broken guest shows the overlay, the fixed one removes it and
+// reloads the page that shows the plugin.
+func TestClientFollowsSession(t *testing.T) {
+	tab := browser.Tab(t)
+	sessionURL := make(chan string, 1)
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u := <-sessionURL
+		sessionURL <- u
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprintf(w, `<!doctype html><title>app</title><h1>echo page</h1>
+<script>window.__loads = (Number(sessionStorage.getItem('loads')) || 0) + 1; sessionStorage.setItem('loads', String(window.__loads));</script>
+<script src="%s/__bigband/client.js"></script>`, u)
+	}))
+	t.Cleanup(app.Close)
+
+	dir := t.TempDir()
+	guest := filepath.Join(dir, "echo.wasm")
+	copyFile(t, filepath.Join("..", "fixtures/guests/c/backend/backend.wasm"), guest)
+	s, cs := startSession(t, watch.Options{Sources: []string{guest}, HMROrigins: []string{app.URL}})
+	if c := cs.next(t); c.Err != nil {
+		t.Fatal(c.Err)
+	}
+	sessionURL <- "http://" + s.Addr()
+	// The page's path names the plugin: it shows it.
+	browsertest.Navigate(t, tab, app.URL+"/echo")
+	browsertest.Wait(t, tab, "the client connected", `window.__bigbandHMRClient && window.__bigbandHMRClient.connected`)
+
+	if err := os.WriteFile(guest, []byte("\x00asm\x0d\x00\x01\x00truncated"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cs.next(t)
+	overlay := `(function () { var o = document.querySelector('bigband-error-overlay'); return o ? o.shadowRoot.textContent : ''; })()`
+	browsertest.Wait(t, tab, "the overlay", overlay+`.indexOf('echo: load failed') >= 0`)
+	if n := browsertest.Eval[int](t, tab, `window.__loads`); n != 1 {
+		t.Fatalf("a failed cycle reloaded the page (load %d)", n)
+	}
+
+	copyFile(t, filepath.Join("..", "fixtures/guests/c/backend/backend-v2.wasm"), guest)
+	if c := cs.next(t); c.Err != nil {
+		t.Fatal(c.Err)
+	}
+	browsertest.Wait(t, tab, "the reload after the fix", `window.__loads === 2 && window.__bigbandHMRClient && window.__bigbandHMRClient.connected`)
+	browsertest.Wait(t, tab, "the connected message", `window.__bigbandHMRClient.events.indexOf('connected') >= 0`)
+	if o := browsertest.Eval[string](t, tab, overlay); o != "" {
+		t.Errorf("overlay still shown after the fix: %s", o)
+	}
+	if ex := tab.Exceptions(); len(ex) > 0 {
+		t.Errorf("the page threw:\n%s", strings.Join(ex, "\n"))
 	}
 }
