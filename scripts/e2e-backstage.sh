@@ -267,7 +267,9 @@ artifact = ".bigband/build/backend.wasm"
 watch = ["*.c", "*.h"]
 TOML
   [ -d "$ROOT/tools/js/node_modules" ] || fail "tools/js/node_modules missing (tools/install-fixture-tools.sh): the backend build needs jco"
-  setsid "$BIN" watch --app "$APP" --addr "$HOST_ADDR" "$G/$FRONT_ID" "$G/$BACK_ID" </dev/null >"$E2E_DIR/watch.log" 2>&1 &
+  # E2E_WATCH_FLAGS: more flags for watch, e.g. "--debounce 10ms".
+  # shellcheck disable=SC2086
+  setsid "$BIN" watch --app "$APP" --addr "$HOST_ADDR" ${E2E_WATCH_FLAGS:-} "$G/$FRONT_ID" "$G/$BACK_ID" </dev/null >"$E2E_DIR/watch.log" 2>&1 &
   PIDS+=("$!")
   wait_for "http://$HOST_ADDR/api/$BACK_ID/hello" 120 || { tail -40 "$E2E_DIR/watch.log"; fail "bigband-dev watch did not serve $BACK_ID"; }
   local gen=$APP/plugins/$FRONT_ID/src/components/ExampleComponent/ExampleComponent.tsx
