@@ -137,9 +137,12 @@ const backDefine = /^#define BACK_TEXT .*$/m;
     const tBreak = Date.now();
     fs.writeFileSync(frontSrc, lines.join('\n'));
     const want = `plugin.c:${at + 1}`;
+    // The position as the overlay's own file:line element (from the
+    // message's loc), not only somewhere in the compiler output.
     await page.waitForFunction(w => {
       const o = document.querySelector('bigband-error-overlay');
-      return o && o.shadowRoot && o.shadowRoot.textContent.includes(w);
+      const loc = o && o.shadowRoot && o.shadowRoot.querySelector('.loc');
+      return loc && (loc.textContent === w || loc.textContent.startsWith(w + ':'));
     }, want, { timeout: 30_000 });
     results.overlay.appearMs = Date.now() - tBreak;
     const shown = await page.evaluate(() => document.querySelector('bigband-error-overlay').shadowRoot.querySelector('.box').innerText);
