@@ -9,7 +9,8 @@
   var cfg = window.__BIGBAND_HMR__ || {};
   var base = new URL(me && me.src ? me.src : location.href);
   var wsURL = cfg.url || ((base.protocol === 'https:' ? 'wss://' : 'ws://') + base.host + '/__bigband/hmr');
-  var pingURL = base.protocol + '//' + base.host + '/__bigband/ping';
+  var wsBase = new URL(wsURL);
+  var pingURL = (wsBase.protocol === 'wss:' ? 'https://' : 'http://') + wsBase.host + '/__bigband/ping';
   var tag = '[bigband]';
   var log = function () {
     var a = Array.prototype.slice.call(arguments);

@@ -2,6 +2,7 @@ package hmr
 
 import (
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -416,7 +417,7 @@ func restartWith(t *testing.T, addr string, cfg Config) (*Hub, *httptest.Server)
 	var err error
 	waitFor(t, "the address to be free", func() bool {
 		srv.Listener.Close()
-		srv.Listener, err = listen(addr)
+		srv.Listener, err = net.Listen("tcp", addr)
 		return err == nil
 	})
 	srv.Start()
