@@ -2,10 +2,11 @@
 # End to end against a real Backstage app (not in CI: it downloads ~1.5 GB
 # from npm and takes minutes):
 #   1. Node 22 (npm's `node` package) and Yarn 4, under $E2E_DIR
-#   2. a fresh app from @backstage/create-app, installed and type-checked
+#   2. a fresh app from @backstage/create-app (pinned: CREATE_APP), its
+#      packages resolved as of that release, installed and type-checked
 #      (kept between runs; E2E_FRESH=1 starts over)
 #   3. `bigband-dev generate --app` for a frontend guest and a backend guest,
-#      twice: the second run must change nothing
+#      twice: the second run must change nothing; the dev client is added
 #   4. yarn install, yarn tsc
 #   5. the Backstage backend plus `bigband-dev serve` on the backend guest:
 #      GET and POST /api/<id>/… through Backstage, the identity headers the
@@ -14,6 +15,14 @@
 #   6. when Chromium is installed: the Backstage dev server, and the
 #      generated page opened in headless Chromium (guest sign-in, the
 #      guest's component rendered, its sidebar link)
+#   7. then HMR: `bigband-dev watch --app` on two C guests built from
+#      source, the page open in Chromium while the sources are edited:
+#      frontend text without a reload, new backend response, the overlay
+#      with clang's file:line and its removal; timed (E2E_RUNS edits each,
+#      default 5; E2E_SKIP_HMR=1 skips it). Needs clang + wasi-libc and
+#      tools/js/node_modules.
+#   8. with E2E_PROD_BUILD=1: the app's production build, which must not
+#      contain the dev client.
 # Prints the time of each step. Everything listens on 127.0.0.1 and is
 # stopped at the end.
 #
@@ -21,7 +30,13 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 E2E_DIR=${E2E_DIR:-$HOME/.cache/bigband-e2e}
-CREATE_APP=${CREATE_APP:-@backstage/create-app@latest}
+# A pinned create-app, and every package resolved as of its release (see
+# "Packages as of the release" below): @latest plus today's registry mixes
+# releases and the app breaks (create-app 0.9.2 pins backend-defaults
+# 0.18.0, but its ^0.3.19 of plugin-signals-backend resolves to 0.3.21,
+# which needs httpRouter.addWebSocketHandler from a later backend-defaults,
+# and the backend does not start).
+CREATE_APP=${CREATE_APP:-@backstage/create-app@0.9.2}
 FRONT_WASM=${FRONT_WASM:-$ROOT/fixtures/guests/c/frontend/frontend.wasm}
 BACK_WASM=${BACK_WASM:-$ROOT/fixtures/guests/c/backend/backend.wasm}
 FRONT_ID=wasm-hello
@@ -55,7 +70,7 @@ BIN=$E2E_DIR/bin/bigband-dev
 # Keep caches and side effects inside $E2E_DIR.
 export npm_config_cache=$E2E_DIR/npm-cache YARN_GLOBAL_FOLDER=$E2E_DIR/yarn-global
 export XDG_CACHE_HOME=$E2E_DIR/cache XDG_CONFIG_HOME=$E2E_DIR/config TMPDIR=$E2E_DIR/tmp
-export YARN_ENABLE_TELEMETRY=0 YARN_NPM_MINIMAL_AGE_GATE=0 NODE_OPTIONS=--max-old-space-size=4096
+export YARN_ENABLE_TELEMETRY=0 NODE_OPTIONS=--max-old-space-size=4096
 REGISTRY=$(npm config get registry 2>/dev/null)
 export YARN_NPM_REGISTRY_SERVER=${REGISTRY%/}
 
@@ -84,17 +99,41 @@ step "tools: node $(node --version), yarn $(yarn --version)"
 
 # 2. the app
 if [ -n "${E2E_FRESH:-}" ]; then rm -rf "$APP"; fi
+# Packages as of the release. Yarn 4's age gate (npmMinimalAgeGate, in
+# minutes) ignores every version published less than that long ago, so a
+# gate of (now - the release's date) resolves each range as it would have
+# resolved the day the release came out. The release's date is the latest
+# publish time among create-app and the @backstage/* versions it pins
+# (scripts/e2e/release-cutoff.mjs says why not create-app's alone). The
+# template preapproves @backstage/* (exempt from the gate): that is removed,
+# because @backstage/* ranges are exactly the ones that drift. The cutoff
+# is kept in the app dir, so later installs (the generated plugins) use the
+# same one; the packages the registry mirror lacks are pinned as of it too
+# (pin-missing.mjs).
+release_gate() {
+  local cutoff=$1
+  node -e 'console.log(Math.floor((Date.now() - Date.parse(process.argv[1])) / 60000) - 5)' "$cutoff"
+}
 if [ ! -f "$APP/.e2e-installed" ]; then
   rm -rf "$APP"
+  rm -rf "$E2E_DIR/tmp/create-app" && mkdir -p "$E2E_DIR/tmp/create-app"
+  (cd "$E2E_DIR/tmp/create-app" && npm pack --silent "$CREATE_APP" >/dev/null && tar xzf ./*.tgz) || fail "npm pack $CREATE_APP"
+  CUTOFF=$(node "$ROOT/scripts/e2e/release-cutoff.mjs" "$E2E_DIR/tmp/create-app/package") || fail "the release date of $CREATE_APP"
   (cd "$E2E_DIR" && BACKSTAGE_APP_NAME=app npx --yes "$CREATE_APP" --skip-install "${LEGACY_FLAG[@]}" --path "$APP" >"$E2E_DIR/create-app.log" 2>&1) ||
     { tail -20 "$E2E_DIR/create-app.log"; fail "create-app"; }
   echo "npmRegistryServer: \"$YARN_NPM_REGISTRY_SERVER\"" >>"$APP/.yarnrc.yml"
-  # @yarnpkg/core 4.9.2 was published with a dangling patch: dependency.
   node -e '
-    const fs = require("fs"), p = process.argv[1], j = JSON.parse(fs.readFileSync(p, "utf8"));
-    j.resolutions = { ...j.resolutions, "@yarnpkg/core": "4.9.1" };
-    fs.writeFileSync(p, JSON.stringify(j, null, 2) + "\n");' "$APP/package.json"
+    const fs = require("fs"), p = process.argv[1];
+    const y = fs.readFileSync(p, "utf8").replace(/^npmPreapprovedPackages:\n(  - .*\n)*/m, "");
+    if (/@backstage/.test(y)) { console.error(p + ": @backstage/* still preapproved"); process.exit(1); }
+    fs.writeFileSync(p, y);' "$APP/.yarnrc.yml" || fail "edit .yarnrc.yml"
+  echo "$CUTOFF" >"$APP/.e2e-release-cutoff"
+  # (No pin of @yarnpkg/core any more: 4.9.2, published with a dangling
+  # patch: dependency, came after the release, and the gate keeps 4.9.1.)
   step "create-app ($(node -p 'require(process.argv[1]).version' "$APP/backstage.json" 2>/dev/null || echo '?'))"
+  export YARN_NPM_MINIMAL_AGE_GATE E2E_CUTOFF=$CUTOFF
+  YARN_NPM_MINIMAL_AGE_GATE=$(release_gate "$CUTOFF")
+  echo "packages as of $CUTOFF: npmMinimalAgeGate $YARN_NPM_MINIMAL_AGE_GATE min"
   for i in $(seq 1 40); do
     if (cd "$APP" && yarn install >"$E2E_DIR/install.log" 2>&1); then break; fi
     node "$ROOT/scripts/e2e/pin-missing.mjs" "$APP" "$E2E_DIR/install.log" ||
@@ -106,20 +145,31 @@ if [ ! -f "$APP/.e2e-installed" ]; then
   touch "$APP/.e2e-installed"
   step "yarn tsc (fresh app)"
 else
+  E2E_CUTOFF=$(cat "$APP/.e2e-release-cutoff") || fail "$APP/.e2e-release-cutoff missing: E2E_FRESH=1 to start over"
+  export E2E_CUTOFF YARN_NPM_MINIMAL_AGE_GATE
+  YARN_NPM_MINIMAL_AGE_GATE=$(release_gate "$E2E_CUTOFF")
   step "reusing the app in $APP (E2E_FRESH=1 to start over)"
 fi
 # A previous run's plugins and wiring go, so this run proves them again.
-(cd "$APP" && rm -rf "plugins/$FRONT_ID" "plugins/$BACK_ID-backend" app-config.local.yaml &&
-  git checkout -q -- packages/app/package.json packages/backend/package.json packages/backend/src/index.ts packages/app/src/App.tsx 2>/dev/null || true)
+(cd "$APP" && rm -rf "plugins/$FRONT_ID" "plugins/$BACK_ID-backend" app-config.local.yaml packages/app/src/bigband-dev.ts &&
+  git checkout -q -- packages/app/package.json packages/backend/package.json packages/backend/src/index.ts packages/app/src/App.tsx packages/app/src/index.tsx 2>/dev/null || true)
 
 # 3. generate and wire
-"$BIN" generate --wasm "$FRONT_WASM" --id "$FRONT_ID" --app "$APP"
-"$BIN" generate --wasm "$BACK_WASM" --id "$BACK_ID" --app "$APP"
-sum() { (cd "$APP" && find plugins/$FRONT_ID plugins/$BACK_ID-backend packages/app/package.json packages/backend -path '*/node_modules' -prune -o -type f -print0 | sort -z | xargs -0 sha256sum); }
+# --target's origin is also where the app's dev client loads the session's
+# browser client from: the HMR phase's watch listens there.
+"$BIN" generate --wasm "$FRONT_WASM" --id "$FRONT_ID" --app "$APP" --target "http://$HOST_ADDR"
+# --target as `watch --addr $HOST_ADDR` renders it, so the HMR phase's
+# watch writes the same backend files and the Backstage backend does not
+# restart (app-config.local.yaml below sets the target anyway).
+GEN_BACK=(--target "http://$HOST_ADDR/api/$BACK_ID")
+"$BIN" generate --wasm "$BACK_WASM" --id "$BACK_ID" --app "$APP" "${GEN_BACK[@]}"
+sum() { (cd "$APP" && find plugins/$FRONT_ID plugins/$BACK_ID-backend packages/app/package.json packages/app/src packages/backend -path '*/node_modules' -prune -o -type f -print0 | sort -z | xargs -0 sha256sum); }
 before=$(sum)
-again=$("$BIN" generate --wasm "$FRONT_WASM" --id "$FRONT_ID" --app "$APP" 2>&1; "$BIN" generate --wasm "$BACK_WASM" --id "$BACK_ID" --app "$APP" 2>&1)
+again=$("$BIN" generate --wasm "$FRONT_WASM" --id "$FRONT_ID" --app "$APP" --target "http://$HOST_ADDR" 2>&1; "$BIN" generate --wasm "$BACK_WASM" --id "$BACK_ID" --app "$APP" "${GEN_BACK[@]}" 2>&1)
 [ "$(sum)" = "$before" ] || fail "a second generate changed files:"$'\n'"$again"
-step "generate + wire, twice (second run changed nothing)"
+grep -q "import('./bigband-dev')" "$APP/packages/app/src/index.tsx" && [ -f "$APP/packages/app/src/bigband-dev.ts" ] ||
+  fail "generate --app did not add the dev client (packages/app/src/bigband-dev.ts + its line in index.tsx)"
+step "generate + wire, twice (second run changed nothing; dev client added)"
 
 cat >"$APP/app-config.local.yaml" <<YAML
 bigband:
@@ -185,6 +235,68 @@ echo "with bigband-dev stopped -> $down"
 case $down in *"host at http://$HOST_ADDR is not reachable"*" 502") ;; *) fail "expected a 502 naming the unreachable host";; esac
 step "requests through Backstage"
 
+# 7. HMR (run from step 6, which starts the dev server): `bigband-dev
+#    watch --app` on two C guests built from source by watch itself, the
+#    page open in Chromium, and the sources edited (scripts/e2e/hmr.cjs):
+#    frontend text through Rspack's HMR with no reload, a new backend
+#    response shown, a broken build's overlay with clang's file:line, the
+#    fix clearing it; each edit timed and split into build, bigband-dev and
+#    Backstage/browser time (written to $E2E_DIR/hmr.json). The dev client
+#    (packages/app/src/bigband-dev.ts + one line in index.tsx) is added by
+#    watch's wiring; nothing is edited by hand.
+hmr_phase() {
+  local G=$E2E_DIR/guests
+  rm -rf "$G" && mkdir -p "$G/$FRONT_ID" "$G/$BACK_ID"
+  # The frontend: plugin.c with the C fixture's ABI header; watch detects
+  # the C recipe (clang --target=wasm32-wasi -mexec-model=reactor -O2).
+  cp "$ROOT/scripts/e2e/guests/$FRONT_ID/plugin.c" "$ROOT/fixtures/guests/c/frontend/frontend_abi.h" "$G/$FRONT_ID/"
+  # The backend: the C fixture, its /hello answer made editable (BACK_TEXT).
+  cp "$ROOT/fixtures/guests/c/backend/backend.c" "$ROOT/fixtures/guests/c/backend/http.h" "$G/$BACK_ID/"
+  node -e '
+    const fs = require("fs"), p = process.argv[1], s = fs.readFileSync(p, "utf8");
+    const from = String.raw`"{\"hello\":\"backstage\",`, to = String.raw`"{\"hello\":\"" BACK_TEXT "\",`;
+    if (!s.includes(from)) { console.error(p + ": the /hello answer moved; update the e2e"); process.exit(1); }
+    fs.writeFileSync(p, "// The e2e rewrites this line.\n#define BACK_TEXT \"backstage\"\n" + s.replace(from, to));' "$G/$BACK_ID/backend.c" ||
+    fail "preparing the backend guest"
+  # A backend must be a component (the host links wasi:http only for
+  # components): clang, then jco's embed + new in one node process.
+  cat >"$G/$BACK_ID/bigband.toml" <<TOML
+[build]
+command = "mkdir -p .bigband/build && clang --target=wasm32-wasi -mexec-model=reactor -O2 -Wall -Wextra -Wl,--strip-debug -o .bigband/build/core.wasm backend.c && node $ROOT/tools/js/wasm-tools.mjs new --wit $ROOT/guest/wit/http/0.2.0 --world backend-c --adapter none .bigband/build/core.wasm .bigband/build/backend.wasm"
+artifact = ".bigband/build/backend.wasm"
+watch = ["*.c", "*.h"]
+TOML
+  [ -d "$ROOT/tools/js/node_modules" ] || fail "tools/js/node_modules missing (tools/install-fixture-tools.sh): the backend build needs jco"
+  # E2E_WATCH_FLAGS: more flags for watch, e.g. "--debounce 10ms".
+  # shellcheck disable=SC2086
+  setsid "$BIN" watch --app "$APP" --addr "$HOST_ADDR" ${E2E_WATCH_FLAGS:-} "$G/$FRONT_ID" "$G/$BACK_ID" </dev/null >"$E2E_DIR/watch.log" 2>&1 &
+  PIDS+=("$!")
+  wait_for "http://$HOST_ADDR/api/$BACK_ID/hello" 120 || { tail -40 "$E2E_DIR/watch.log"; fail "bigband-dev watch did not serve $BACK_ID"; }
+  local gen=$APP/plugins/$FRONT_ID/src/components/ExampleComponent/ExampleComponent.tsx
+  for _ in $(seq 1 240); do grep -q 'edit 0' "$gen" 2>/dev/null && break; sleep 0.25; done
+  grep -q 'edit 0' "$gen" || { tail -40 "$E2E_DIR/watch.log"; fail "watch did not write the frontend guest's files"; }
+  [ -f "$APP/packages/app/src/bigband-dev.ts" ] && grep -q "import('./bigband-dev')" "$APP/packages/app/src/index.tsx" ||
+    fail "watch --app did not add the dev client to packages/app"
+  step "bigband-dev watch up (guests built from source; dev client wired)"
+  # The backend plugin's files are the ones step 3 generated (same guest
+  # file name, same target), so the Backstage backend does not restart; if
+  # they differ it restarts by itself: wait until a fresh guest session
+  # gets an answer from the guest through it.
+  sleep 3
+  backend_ok() {
+    local tok
+    tok=$(curl -fsS http://127.0.0.1:7007/api/auth/guest/refresh 2>/dev/null |
+      node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).backstageIdentity.token))' 2>/dev/null) &&
+      curl -fsS -o /dev/null -H "Authorization: Bearer $tok" "http://127.0.0.1:7007/api/$BACK_ID/hello" 2>/dev/null
+  }
+  for _ in $(seq 1 120); do backend_ok && break; sleep 1; done
+  backend_ok || { tail -30 "$E2E_DIR/backend.log"; fail "the Backstage backend did not serve /api/$BACK_ID after watch rewrote its plugin"; }
+  CHROMIUM=$(command -v "${CHROMIUM:-chromium}") node "$ROOT/scripts/e2e/hmr.cjs" "$APP" "http://localhost:3000/$FRONT_ID" \
+    "$G/$FRONT_ID/plugin.c" "$G/$BACK_ID/backend.c" "$gen" "$E2E_DIR/hmr.json" "$E2E_DIR" ||
+    { tail -30 "$E2E_DIR/watch.log"; tail -20 "$E2E_DIR/frontend.log"; fail "HMR in the Backstage page"; }
+  step "HMR in the Backstage page (figures: $E2E_DIR/hmr.json, screenshots: $E2E_DIR/hmr-*.png)"
+}
+
 # 6. the frontend page in a browser (when Chromium is installed:
 #    apt-get install chromium)
 if command -v "${CHROMIUM:-chromium}" >/dev/null; then
@@ -197,7 +309,17 @@ if command -v "${CHROMIUM:-chromium}" >/dev/null; then
     { tail -40 "$E2E_DIR/frontend.log"; fail "the generated page did not render"; }
   echo "http://localhost:3000/$FRONT_ID renders the guest's component${FRONT_TITLE:+, with a '$FRONT_TITLE' sidebar link} ($E2E_DIR/page.png)"
   step "frontend page in Chromium"
+  if [ -z "${E2E_LEGACY:-}${E2E_SKIP_HMR:-}" ]; then hmr_phase; fi
 else
   echo "note: chromium not installed: the frontend page was not opened in a browser"
+fi
+# 8. (E2E_PROD_BUILD=1, a few minutes) the app's production build has no
+#    trace of the dev client: no emitted file holds its module or URL.
+if [ -n "${E2E_PROD_BUILD:-}" ]; then
+  (cd "$APP" && yarn workspace app build >"$E2E_DIR/build.log" 2>&1) || { tail -30 "$E2E_DIR/build.log"; fail "yarn workspace app build"; }
+  if grep -rl -e '__bigband' -e 'loads the browser client' "$APP/packages/app/dist"; then
+    fail "the production build contains the dev client (files above)"
+  fi
+  step "production build: no trace of the dev client in packages/app/dist"
 fi
 echo "PASS in $(($(date +%s) - T0)) s"

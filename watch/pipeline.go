@@ -9,6 +9,7 @@ import (
 	"github.com/bigband-dev/bigband/backstage"
 	"github.com/bigband-dev/bigband/backstage/wire"
 	"github.com/bigband-dev/bigband/contract"
+	"github.com/bigband-dev/bigband/hmr"
 	"github.com/bigband-dev/bigband/host"
 )
 
@@ -29,6 +30,9 @@ type Target struct {
 	HostURL string
 	// Force overwrites files the user edited.
 	Force bool
+	// NoDevClient leaves the app's page without the session's browser
+	// client (wire.DevClient); set it when nothing serves the client.
+	NoDevClient bool
 }
 
 // Generate runs load -> check -> manifest -> render -> write -> wire for
@@ -131,10 +135,35 @@ func wirePackage(t Target, kind contract.Kind, pkg *backstage.Package) (*wire.Re
 	if pkg.PageExport != "" {
 		p.Export = pkg.PageExport
 	}
+	var res *wire.Result
+	var err error
 	if kind == contract.Backend {
-		return wire.Backend(t.App, p)
+		res, err = wire.Backend(t.App, p)
+	} else {
+		res, err = wire.Frontend(t.App, p, t.FrontendSystem == backstage.LegacyFrontendSystem)
 	}
-	return wire.Frontend(t.App, p, t.FrontendSystem == backstage.LegacyFrontendSystem)
+	if err == nil && !t.NoDevClient {
+		addDevClient(t, res)
+	}
+	return res, err
+}
+
+// addDevClient gets the session's browser client into the app's page in
+// development (wire.DevClient), for every kind of plugin: a backend-only
+// session needs the overlay too. A problem there is a note, not a failed
+// cycle, since the plugin works without it.
+func addDevClient(t Target, res *wire.Result) {
+	src, err := wire.ClientScriptURL(t.HostURL, hmr.ClientPath)
+	var r *wire.Result
+	if err == nil {
+		r, err = wire.DevClient(t.App, src)
+	}
+	if err != nil {
+		res.Notes = append(res.Notes, "the Backstage page will not load the bigband-dev client (no error overlay there): "+err.Error())
+		return
+	}
+	res.Changed = append(res.Changed, r.Changed...)
+	res.Notes = append(res.Notes, r.Notes...)
 }
 
 // PackageDir is where the cycle's package was written.

@@ -100,31 +100,10 @@ type yline struct {
 // aliases, merge keys, tags, several documents and flow collections over
 // several lines are refused rather than guessed at.
 func readDiscovery(src []byte) (discovery, error) {
-	var lines []yline
-	for i, raw := range strings.Split(string(src), "\n") {
-		raw = strings.TrimSuffix(raw, "\r")
-		body := strings.TrimLeft(raw, " ")
-		text := strings.TrimRight(stripComment(body), " \t")
-		if text == "" {
-			continue
-		}
-		if strings.HasPrefix(body, "\t") {
-			return discovery{}, &yamlError{i + 1, "tab in indentation"}
-		}
-		lines = append(lines, yline{i + 1, len(raw) - len(body), text})
+	lines, err := yamlLines(src)
+	if err != nil {
+		return discovery{}, err
 	}
-	for i, l := range lines {
-		if l.indent == 0 && (l.text == "---" || strings.HasPrefix(l.text, "--- ") || l.text == "..." || l.text[0] == '%') {
-			if i == 0 && l.text == "---" {
-				continue
-			}
-			return discovery{}, &yamlError{l.n, "more than one YAML document, or directives"}
-		}
-	}
-	if len(lines) > 0 && lines[0].text == "---" {
-		lines = lines[1:]
-	}
-
 	app, err := entry(lines, "app")
 	if err != nil || app.key < 0 {
 		return discovery{}, err
@@ -218,6 +197,36 @@ func readDiscovery(src []byte) (discovery, error) {
 		}
 	}
 	return d, nil
+}
+
+// yamlLines splits one YAML document into its non-blank lines, refusing
+// tabs in indentation, several documents and directives.
+func yamlLines(src []byte) ([]yline, error) {
+	var lines []yline
+	for i, raw := range strings.Split(string(src), "\n") {
+		raw = strings.TrimSuffix(raw, "\r")
+		body := strings.TrimLeft(raw, " ")
+		text := strings.TrimRight(stripComment(body), " \t")
+		if text == "" {
+			continue
+		}
+		if strings.HasPrefix(body, "\t") {
+			return nil, &yamlError{i + 1, "tab in indentation"}
+		}
+		lines = append(lines, yline{i + 1, len(raw) - len(body), text})
+	}
+	for i, l := range lines {
+		if l.indent == 0 && (l.text == "---" || strings.HasPrefix(l.text, "--- ") || l.text == "..." || l.text[0] == '%') {
+			if i == 0 && l.text == "---" {
+				continue
+			}
+			return nil, &yamlError{l.n, "more than one YAML document, or directives"}
+		}
+	}
+	if len(lines) > 0 && lines[0].text == "---" {
+		lines = lines[1:]
+	}
+	return lines, nil
 }
 
 // yentry is one key of a block mapping: its value on the key's line (rest)

@@ -41,3 +41,31 @@ func TestNoCgo(t *testing.T) {
 func TestCgoRequired(t *testing.T) {
 	tooltest.Missing(t, "cgo", "the tree-sitter wiring tests need it: install gcc, CGO_ENABLED=1")
 }
+
+// Without cgo the dev client's index.tsx line is refused with the line to
+// add by hand, and nothing is written; the line is still removed when the
+// client is turned off.
+func TestNoCgoDevClient(t *testing.T) {
+	dir := newApp(t, "app")
+	before := snapshot(t, dir)
+	_, err := DevClient(dir, "http://127.0.0.1:7008/__bigband/client.js")
+	var se *ShapeError
+	if !errors.As(err, &se) || se.File != appIndex || !slices.Equal(se.Manual, []string{devClientLine}) {
+		t.Errorf("err = %v", err)
+	}
+	sameSnapshot(t, before, snapshot(t, dir))
+
+	b, err := os.ReadFile(appPath(dir, appIndex))
+	if err != nil {
+		t.Fatal(err)
+	}
+	orig := string(b)
+	writeApp(t, dir, appIndex, devClientLine+"\n"+orig)
+	writeApp(t, dir, appConfigLocal, "bigband:\n  devClient: false\n")
+	if _, err := DevClient(dir, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(appPath(dir, appIndex)); string(got) != orig {
+		t.Errorf("index.tsx:\n%s", got)
+	}
+}

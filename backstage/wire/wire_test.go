@@ -57,6 +57,8 @@ func TestGolden(t *testing.T) {
 			run: func(dir string) (*Result, error) { return Frontend(dir, frontendPlugin, false) },
 		},
 		{name: "legacy", app: "legacy-app", run: func(dir string) (*Result, error) { return Frontend(dir, frontendPlugin, true) }},
+		{name: "devclient", app: "app", run: func(dir string) (*Result, error) { return DevClient(dir, testClientURL) }},
+		{name: "devclient-legacy", app: "legacy-app", run: func(dir string) (*Result, error) { return DevClient(dir, testClientURL) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

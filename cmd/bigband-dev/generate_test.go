@@ -112,6 +112,42 @@ func TestGenerateIntoApp(t *testing.T) {
 	}
 }
 
+// A backend-only app gets the dev client too, loading the client from the
+// host --target names; bigband.devClient: false takes it out again.
+func TestGenerateDevClient(t *testing.T) {
+	requireCgo(t)
+	app := copyTree(t, filepath.Join("..", "..", "backstage", "wire", "testdata", "app"))
+	index := filepath.Join(app, "packages", "app", "src", "index.tsx")
+	orig, err := os.ReadFile(index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod := filepath.Join(app, "packages", "app", "src", "bigband-dev.ts")
+	r := runCLI(t, "", "generate", "--id", "echo", "--app", app, "--target", "http://127.0.0.1:9100", fixture(t, "c/backend/backend.wasm"))
+	if r.code != 0 || !strings.Contains(r.stdout, "wired: packages/app/src/bigband-dev.ts") {
+		t.Fatal(r)
+	}
+	if b, _ := os.ReadFile(mod); !strings.Contains(string(b), `"http://127.0.0.1:9100/__bigband/client.js"`) {
+		t.Errorf("bigband-dev.ts:\n%s", b)
+	}
+	if b, _ := os.ReadFile(index); !strings.Contains(string(b), "if (process.env.NODE_ENV === 'development') import('./bigband-dev');\n") {
+		t.Errorf("index.tsx:\n%s", b)
+	}
+	if err := os.WriteFile(filepath.Join(app, "app-config.local.yaml"), []byte("bigband:\n  devClient: false\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = runCLI(t, "", "generate", "--id", "echo", "--app", app, "--target", "http://127.0.0.1:9100", fixture(t, "c/backend/backend.wasm"))
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	if _, err := os.Stat(mod); !os.IsNotExist(err) {
+		t.Errorf("bigband-dev.ts still there (%v)", err)
+	}
+	if b, _ := os.ReadFile(index); string(b) != string(orig) {
+		t.Errorf("index.tsx not restored:\n%s", b)
+	}
+}
+
 func TestGenerateKeepsEdits(t *testing.T) {
 	out := t.TempDir()
 	gen := func(extra ...string) result {

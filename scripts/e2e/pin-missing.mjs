@@ -33,12 +33,22 @@ const families = { '@swc/core-': '@swc/core', '@unrs/resolver-binding-': 'unrs-r
 const pkgPath = join(appDir, 'package.json');
 const pkg = JSON.parse(readFileSync(pkgPath, 'utf8'));
 pkg.resolutions ??= {};
+const cutoff = process.env.E2E_CUTOFF;
+// The newest stable version published at or before the cutoff.
+const asOfCutoff = name => {
+  const times = npmView(name, 'time') ?? {};
+  const ok = Object.entries(times)
+    .filter(([v, t]) => /^\d+\.\d+\.\d+$/.test(v) && new Date(t).toISOString() <= cutoff)
+    .map(([v]) => v.split('.').map(Number))
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
+  return ok.length ? ok[ok.length - 1].join('.') : undefined;
+};
 const pin = name => {
   if (pkg.resolutions[name]) return;
-  const latest = npmView(name, 'dist-tags.latest');
-  if (!latest) throw new Error(`${name}: not in the registry at all`);
-  pkg.resolutions[name] = latest;
-  console.log(`pinned ${name} -> ${latest}`);
+  const version = cutoff ? asOfCutoff(name) : npmView(name, 'dist-tags.latest');
+  if (!version) throw new Error(`${name}: no version in the registry${cutoff ? ` published before ${cutoff}` : ''}`);
+  pkg.resolutions[name] = version;
+  console.log(`pinned ${name} -> ${version}`);
 };
 for (const { name, version } of missing) {
   pin(name);
