@@ -75,8 +75,9 @@ func repoGuest(t *testing.T, pkg string) []byte { return goBuild(t, "..", pkg) }
 func newRuntime(t *testing.T) *host.Runtime {
 	t.Helper()
 	ctx := context.Background()
-	// No CacheDir: nothing goes to the user's cache.
-	rt, err := host.NewRuntime(ctx, host.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	// Compiled code is cached in this run's build directory (the same
+	// guest loads several times), never in the user's cache.
+	rt, err := host.NewRuntime(ctx, host.Config{CacheDir: filepath.Join(buildDir, "code"), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
