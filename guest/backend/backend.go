@@ -60,13 +60,29 @@ type Request struct {
 	Method   string // GET, POST, ... (upper case as the client sent it)
 	Path     string // the path, without the query
 	RawQuery string // the query, without '?'
-	Header   Header
 	// Body streams the request body; it is never nil. Reading it to
 	// io.EOF makes the trailers available.
 	Body io.ReadCloser
 
+	header     Header
+	headerFunc func() Header // fetches the header on first use
 	pathValues map[string]string
 	trailers   func() (Header, error)
+}
+
+// Header returns the request's header fields (names in lower case). They
+// are fetched from the host on first use: a handler that never looks at
+// them costs nothing for them.
+func (r *Request) Header() Header {
+	if r.header == nil {
+		if r.headerFunc != nil {
+			r.header = r.headerFunc()
+		}
+		if r.header == nil {
+			r.header = Header{}
+		}
+	}
+	return r.header
 }
 
 // NewRequest makes a Request, for tests of handlers.
@@ -79,7 +95,7 @@ func NewRequest(method, target string, body io.Reader) *Request {
 	if !ok {
 		rc = io.NopCloser(body)
 	}
-	return &Request{Method: method, Path: path, RawQuery: query, Header: Header{}, Body: rc}
+	return &Request{Method: method, Path: path, RawQuery: query, header: Header{}, Body: rc}
 }
 
 // Query parses RawQuery.

@@ -22,6 +22,7 @@ var methods = [...]string{"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OP
 
 func newRequest(h uint32) *Request {
 	var a cabi.Area
+	cabi.Reserve(1 << 10)
 	wasihttp.IncomingRequestMethod(h, a.Ptr())
 	r := &Request{}
 	if tag := a.U8(0); int(tag) < len(methods) {
@@ -30,6 +31,7 @@ func newRequest(h uint32) *Request {
 		r.Method = cabi.TakeString(a.U32(4), a.U32(8))
 	}
 	a = cabi.Area{}
+	cabi.Reserve(16 << 10)
 	wasihttp.IncomingRequestPathWithQuery(h, a.Ptr())
 	if a.U8(0) == 1 {
 		r.Path, r.RawQuery, _ = strings.Cut(cabi.TakeString(a.U32(4), a.U32(8)), "?")
@@ -37,9 +39,11 @@ func newRequest(h uint32) *Request {
 	if r.Path == "" {
 		r.Path = "/"
 	}
-	fields := wasihttp.IncomingRequestHeaders(h)
-	r.Header = entries(fields)
-	wasihttp.FieldsDrop(fields)
+	r.headerFunc = func() Header {
+		fields := wasihttp.IncomingRequestHeaders(h)
+		defer wasihttp.FieldsDrop(fields)
+		return entries(fields)
+	}
 	b := &body{req: h}
 	r.Body = b
 	r.trailers = b.trailerHeader
@@ -49,6 +53,7 @@ func newRequest(h uint32) *Request {
 // entries reads a fields resource into a Header.
 func entries(f uint32) Header {
 	var a cabi.Area
+	cabi.Reserve(16 << 10)
 	wasihttp.FieldsEntries(f, a.Ptr())
 	ptr, n := a.U32(0), a.U32(4)
 	h := Header{}
@@ -118,7 +123,9 @@ func (b *body) Read(p []byte) (int, error) {
 			return 0, io.ErrClosedPipe
 		}
 		var a cabi.Area
-		wasihttp.InputStreamBlockingRead(b.stream, uint64(max(len(p), chunk)), a.Ptr())
+		n := uint32(max(len(p), chunk))
+		cabi.Reserve(n)
+		wasihttp.InputStreamBlockingRead(b.stream, uint64(n), a.Ptr())
 		if a.U8(0) != 0 {
 			if a.U8(4) == 0 { // last-operation-failed(error)
 				wasihttp.ErrorDrop(a.U32(8))

@@ -42,7 +42,7 @@ func getItem(w backend.ResponseWriter, r *backend.Request) {
 
 // echo streams the request body back as it arrives, whatever its size.
 func echo(w backend.ResponseWriter, r *backend.Request) {
-	ct := r.Header.Get("content-type")
+	ct := r.Header().Get("content-type")
 	if ct == "" {
 		ct = "application/octet-stream"
 	}

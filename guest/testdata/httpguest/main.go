@@ -46,7 +46,7 @@ func init() {
 // trailers: the body's length and SHA-256, and the request's trailers
 // under x-req-<name>.
 func echo(w backend.ResponseWriter, r *backend.Request) {
-	w.Header().Set("content-type", r.Header.Get("content-type"))
+	w.Header().Set("content-type", r.Header().Get("content-type"))
 	h := sha256.New()
 	buf := make([]byte, 32<<10)
 	n := 0
@@ -89,13 +89,13 @@ func headers(w backend.ResponseWriter, r *backend.Request) {
 		w.Header().Add(k, v)
 	}
 	var names []string
-	for k := range r.Header {
+	for k := range r.Header() {
 		names = append(names, k)
 	}
 	sort.Strings(names)
 	backend.WriteJSON(w, 200, map[string]any{
 		"method": r.Method, "path": r.Path, "query": r.RawQuery, "x": r.Query()["x"],
-		"names": names, "x-test": r.Header.Values("X-Test"),
+		"names": names, "x-test": r.Header().Values("X-Test"),
 	})
 }
 
