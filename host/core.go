@@ -128,11 +128,11 @@ func checkCoreImports(provided map[string]api.FunctionDefinition, mod wazero.Com
 		case m == wasiP1:
 			fix = fmt.Sprintf("not a %s function the host provides (this is a %s; check the name, or the guest's toolchain targets a newer WASI)", wasiP1, kind)
 		case m == "env":
-			fix = fmt.Sprintf("a %s the guest expects its embedder to supply; a core-module guest may import only %s: build with wasi-libc (clang --target=wasm32-wasi) or GOOS=wasip1 and resolve the symbol at link time, or make the guest a component", kind, wasiP1)
+			fix = fmt.Sprintf("a %s the guest expects its embedder to supply; a core-module guest may import only %s and WASI 0.2 functions: build with wasi-libc (clang --target=wasm32-wasi) or GOOS=wasip1 and resolve the symbol at link time, or make the guest a component", kind, wasiP1)
 		case strings.HasPrefix(m, "wasi:"):
 			fix = fmt.Sprintf("not a WASI 0.2 interface the host provides (a %s); import %s functions under their wit-component names, e.g. wasi:io/streams@0.2.0 [method]output-stream.write", kind, m)
 		default:
-			fix = fmt.Sprintf("not provided (a %s); a core-module guest may import only %s functions: build with wasi-libc or GOOS=wasip1, or make the guest a component", kind, wasiP1)
+			fix = fmt.Sprintf("not provided (a %s); a core-module guest may import only %s and WASI 0.2 functions: build with wasi-libc or GOOS=wasip1, or make the guest a component", kind, wasiP1)
 		}
 		lines = append(lines, fmt.Sprintf("  %s.%s: %s", m, n, fix))
 	}
