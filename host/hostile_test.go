@@ -274,7 +274,7 @@ func TestMissingCoreImportsListed(t *testing.T) {
 	_, err := loadHostile(t, rt, wmodule{minPages: 1, imports: []wimport{
 		{"env", "foo", nil, nil},
 		{"wasi_snapshot_preview1", "no_such_call", nil, nil},
-		{"wasi:cli/stdout@0.2.0", "get-stdout", nil, nil}, // returns an output-stream: -> (i32)
+		{"wasi:cli/stdout@0.2.0", "get-stdout", nil, nil},         // returns an output-stream: -> (i32)
 		{"wasi:cli/stderr@0.2.0", "get-stderr", nil, []byte{i32}}, // right: linked
 		{"wasi_snapshot_preview1", "fd_write", []byte{i32, i32, i32, i32}, []byte{i32}},
 	}, funcs: []wfunc{{export: "test:h/h#nop"}}})
