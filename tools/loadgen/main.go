@@ -10,6 +10,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -32,6 +33,18 @@ func main() {
 		http.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			fmt.Fprintf(w, `{"hello":"backstage","path":%q}`, r.URL.RequestURI())
+		})
+		// The Go example backend's GET /items: the same body, encoded the
+		// same way on every request.
+		type item struct {
+			ID   string `json:"id"`
+			Name string `json:"name"`
+		}
+		items := []item{{"1", "Alpha"}, {"2", "Beta"}, {"3", "Gamma"}}
+		http.HandleFunc("/items", func(w http.ResponseWriter, r *http.Request) {
+			b, _ := json.Marshal(map[string][]item{"items": items})
+			w.Header().Set("Content-Type", "application/json")
+			w.Write(b)
 		})
 		fmt.Fprintln(os.Stderr, http.ListenAndServe(*native, nil))
 		os.Exit(1)
