@@ -277,9 +277,11 @@ struct bb_request {
   bb_str_t path, query;
   bb_field_list_t headers; // fetched on first use
   int have_headers;
-  bb_incoming_body_t body; // -1 until consumed
+  bb_incoming_body_t body; // -1 until consumed, and after finish
   bb_input_stream_t in;
   int body_done;
+  bb_field_list_t trailers;
+  int have_trailers;
 };
 
 struct bb_response {
@@ -362,7 +364,7 @@ int bb_header_get(bb_request *r, const char *name, bb_str_t *value) {
 }
 
 long bb_read(bb_request *r, void *buf, size_t cap) {
-  if (r->body_done || cap == 0) return 0;
+  if (r->body_done || r->have_trailers || cap == 0) return 0;
   if (r->body < 0) {
     bb_result_handle_t b, s;
     bb_incoming_request_consume(r->handle, &b);
@@ -388,6 +390,37 @@ long bb_read(bb_request *r, void *buf, size_t cap) {
     bb_release(chunk.ok.ptr, chunk.ok.len);
     if (n > 0) return (long)n;
   }
+}
+
+size_t bb_request_trailers(bb_request *r, const bb_header **out) {
+  if (!r->have_trailers) {
+    r->have_trailers = 1;
+    if (r->body < 0) {
+      bb_result_handle_t b;
+      bb_incoming_request_consume(r->handle, &b);
+      r->body = b.is_err ? -1 : b.val;
+    }
+    if (r->in >= 0) { // a child of the body: dropped before finish takes it
+      bb_input_stream_drop(r->in);
+      r->in = -1;
+    }
+    if (r->body >= 0) {
+      bb_future_trailers_t f = bb_incoming_body_finish(r->body);
+      r->body = -1;
+      bb_pollable_t ready = bb_future_trailers_subscribe(f);
+      bb_pollable_block(ready);
+      bb_pollable_drop(ready);
+      bb_future_trailers_result_t t;
+      bb_future_trailers_get(f, &t);
+      if (t.is_some && !t.outer_is_err && !t.inner_is_err && t.has_trailers) {
+        bb_fields_entries(t.trailers, &r->trailers);
+        bb_fields_drop(t.trailers);
+      }
+      bb_future_trailers_drop(f);
+    }
+  }
+  *out = (const bb_header *)r->trailers.ptr;
+  return r->trailers.len;
 }
 
 void bb_status(bb_response *w, int code) {
@@ -434,6 +467,14 @@ void bb_respond(bb_response *w, int status, const char *content_type, const void
   bb_write(w, body, n);
 }
 
+static void release_fields(bb_field_list_t l) {
+  for (uint32_t i = 0; i < l.len; i++) {
+    bb_release(l.ptr[i].name.ptr, l.ptr[i].name.len);
+    bb_release(l.ptr[i].value.ptr, l.ptr[i].value.len);
+  }
+  bb_release(l.ptr, l.len);
+}
+
 void bb_serve(int32_t req, int32_t out, bb_handler handler) {
   bb_request r = {.handle = req, .body = -1, .in = -1};
   bb_method_t m;
@@ -465,11 +506,8 @@ void bb_serve(int32_t req, int32_t out, bb_handler handler) {
   // Children before parents.
   if (r.in >= 0) bb_input_stream_drop(r.in);
   if (r.body >= 0) bb_incoming_body_drop(r.body);
-  for (uint32_t i = 0; i < r.headers.len; i++) {
-    bb_release(r.headers.ptr[i].name.ptr, r.headers.ptr[i].name.len);
-    bb_release(r.headers.ptr[i].value.ptr, r.headers.ptr[i].value.len);
-  }
-  bb_release(r.headers.ptr, r.headers.len);
+  release_fields(r.headers);
+  release_fields(r.trailers);
   if (r.pq.is_some) bb_release(r.pq.val.ptr, r.pq.val.len);
   free(r.other);
   bb_incoming_request_drop(req);

@@ -157,6 +157,10 @@ int bb_header_get(bb_request *r, const char *name, bb_str_t *value);
 // bb_read streams the request body: up to cap bytes into buf; it returns
 // how many (0 at the end of the body) or -1 when the body broke off.
 long bb_read(bb_request *r, void *buf, size_t cap);
+// bb_request_trailers waits for the request's trailers (the host discards
+// what of the body was not read) and gives them like bb_headers; 0 when
+// there were none. The body can't be read after it.
+size_t bb_request_trailers(bb_request *r, const bb_header **out);
 
 // Response: set the status and headers, then write. The first write sends
 // them; headers set after it are refused (-1). Writes block while the
@@ -263,6 +267,7 @@ typedef int32_t bb_input_stream_t;
 typedef int32_t bb_output_stream_t;
 typedef int32_t bb_pollable_t;
 typedef int32_t bb_io_error_t;
+typedef int32_t bb_future_trailers_t;
 
 // Bytes the host allocated for us (list<u8>, or a string we own).
 typedef struct {
@@ -355,7 +360,27 @@ typedef struct {
   uint8_t error_code[39];
 } __attribute__((aligned(8))) bb_result_error_code_t;
 
+// option<result<result<option<trailers>, error-code>>>, what
+// future-trailers.get returns: each level's payload is aligned to 8 (by
+// error-code's u64s), so the tags sit at 0, 8, 16 and 24, the trailers
+// handle at 28; the error-code (not read here) at 24.
+typedef struct {
+  uint8_t is_some;
+  uint8_t _0[7];
+  uint8_t outer_is_err;
+  uint8_t _1[7];
+  uint8_t inner_is_err;
+  uint8_t _2[7];
+  uint8_t has_trailers;
+  uint8_t _3[3];
+  bb_fields_t trailers;
+  uint8_t _rest[24];
+} __attribute__((aligned(8))) bb_future_trailers_result_t;
+
 _Static_assert(sizeof(bb_method_t) == 12, "method layout");
+_Static_assert(sizeof(bb_future_trailers_result_t) == 56 &&
+                   __builtin_offsetof(bb_future_trailers_result_t, trailers) == 28,
+               "option<result<result<option<trailers>, error-code>>> layout");
 _Static_assert(sizeof(bb_opt_bytes_t) == 12, "option<string> layout");
 _Static_assert(sizeof(bb_result_handle_t) == 8, "result<own> layout");
 _Static_assert(sizeof(bb_result_header_t) == 2, "result<_, header-error> layout");
@@ -399,6 +424,17 @@ BB_IMPORT(BB_HTTP_TYPES, "[method]incoming-body.stream")
 void bb_incoming_body_stream(bb_incoming_body_t self, bb_result_handle_t *ret);
 BB_IMPORT(BB_HTTP_TYPES, "[resource-drop]incoming-body")
 void bb_incoming_body_drop(bb_incoming_body_t self);
+// finish: static func(this: incoming-body) -> future-trailers
+BB_IMPORT(BB_HTTP_TYPES, "[static]incoming-body.finish")
+bb_future_trailers_t bb_incoming_body_finish(bb_incoming_body_t self);
+
+// future-trailers
+BB_IMPORT(BB_HTTP_TYPES, "[method]future-trailers.subscribe")
+bb_pollable_t bb_future_trailers_subscribe(bb_future_trailers_t self);
+BB_IMPORT(BB_HTTP_TYPES, "[method]future-trailers.get")
+void bb_future_trailers_get(bb_future_trailers_t self, bb_future_trailers_result_t *ret);
+BB_IMPORT(BB_HTTP_TYPES, "[resource-drop]future-trailers")
+void bb_future_trailers_drop(bb_future_trailers_t self);
 
 // outgoing-response (the constructor takes ownership of the headers)
 BB_IMPORT(BB_HTTP_TYPES, "[constructor]outgoing-response")

@@ -143,6 +143,7 @@ pub struct Request {
     method: String,
     path_with_query: String,
     headers: Option<Vec<(String, Vec<u8>)>>,
+    trailers: Option<Vec<(String, Vec<u8>)>>,
     body: i32,
     stream: i32,
     done: bool,
@@ -191,23 +192,50 @@ impl Request {
     /// Every header as the host gives it (names lower-case, repeats in order).
     pub fn headers(&mut self) -> &[(String, Vec<u8>)] {
         if self.headers.is_none() {
-            let mut list = raw::FieldList { ptr: std::ptr::null_mut(), len: 0 };
             unsafe {
                 let f = raw::incoming_request_headers(self.handle);
-                raw::fields_entries(f, &mut list);
+                self.headers = Some(entries(f));
                 raw::fields_drop(f);
             }
-            let fields = unsafe { take_vec(list.ptr, list.len) };
-            let out = fields
-                .into_iter()
-                .map(|f| unsafe {
-                    let name = take_vec(f.name.ptr, f.name.len);
-                    (String::from_utf8_lossy(&name).into_owned(), take_vec(f.value.ptr, f.value.len))
-                })
-                .collect();
-            self.headers = Some(out);
         }
         self.headers.as_deref().unwrap_or(&[])
+    }
+    /// Waits for the request's trailers (the host discards what of the body
+    /// was not read) and returns them like headers; empty when there were
+    /// none. The body can't be read after this.
+    pub fn trailers(&mut self) -> &[(String, Vec<u8>)] {
+        if self.trailers.is_none() {
+            self.done = true;
+            let mut out = Vec::new();
+            unsafe {
+                if self.body < 0 {
+                    let mut b = raw::ResultHandle { is_err: 0, val: 0 };
+                    raw::incoming_request_consume(self.handle, &mut b);
+                    self.body = if b.is_err != 0 { -1 } else { b.val };
+                }
+                if self.stream >= 0 {
+                    // A child of the body: dropped before finish takes it.
+                    raw::input_stream_drop(self.stream);
+                    self.stream = -1;
+                }
+                if self.body >= 0 {
+                    let f = raw::incoming_body_finish(self.body);
+                    self.body = -1;
+                    let p = raw::future_trailers_subscribe(f);
+                    raw::pollable_block(p);
+                    raw::pollable_drop(p);
+                    let mut t: raw::FutureTrailersResult = std::mem::zeroed();
+                    raw::future_trailers_get(f, &mut t);
+                    if t.is_some != 0 && t.outer_is_err == 0 && t.inner_is_err == 0 && t.has_trailers != 0 {
+                        out = entries(t.trailers);
+                        raw::fields_drop(t.trailers);
+                    }
+                    raw::future_trailers_drop(f);
+                }
+            }
+            self.trailers = Some(out);
+        }
+        self.trailers.as_deref().unwrap_or(&[])
     }
     /// The first value of a header, its name compared without case.
     pub fn header(&mut self, name: &str) -> Option<&[u8]> {
@@ -342,6 +370,20 @@ impl io::Write for Response {
     }
 }
 
+/// The entries of a fields resource, owned.
+fn entries(f: i32) -> Vec<(String, Vec<u8>)> {
+    let mut list = raw::FieldList { ptr: std::ptr::null_mut(), len: 0 };
+    unsafe { raw::fields_entries(f, &mut list) };
+    let fields = unsafe { take_vec(list.ptr, list.len) };
+    fields
+        .into_iter()
+        .map(|f| unsafe {
+            let name = take_vec(f.name.ptr, f.name.len);
+            (String::from_utf8_lossy(&name).into_owned(), take_vec(f.value.ptr, f.value.len))
+        })
+        .collect()
+}
+
 fn add_field(f: &mut i32, name: &str, value: &str) -> io::Result<()> {
     unsafe {
         if *f < 0 {
@@ -427,7 +469,7 @@ pub fn serve(req: i32, out: i32, handle: fn(&mut Request, &mut Response)) {
     } else {
         "/".to_string()
     };
-    let mut r = Request { handle: req, method, path_with_query, headers: None, body: -1, stream: -1, done: false };
+    let mut r = Request { handle: req, method, path_with_query, headers: None, trailers: None, body: -1, stream: -1, done: false };
     let mut w = Response { out, status: 200, headers: -1, trailers: -1, started: false, failed: false, body: -1, stream: -1 };
     handle(&mut r, &mut w);
     let _ = io::Write::flush(&mut w);
@@ -676,6 +718,22 @@ pub mod raw {
         pub is_err: u8,
         pub err: StreamError,
     }
+    /// option<result<result<option<trailers>, error-code>>> (what
+    /// future-trailers.get returns): each level's payload is aligned to 8,
+    /// so the tags sit at 0, 8, 16 and 24 and the trailers handle at 28.
+    #[repr(C, align(8))]
+    pub struct FutureTrailersResult {
+        pub is_some: u8,
+        _0: [u8; 7],
+        pub outer_is_err: u8,
+        _1: [u8; 7],
+        pub inner_is_err: u8,
+        _2: [u8; 7],
+        pub has_trailers: u8,
+        _3: [u8; 3],
+        pub trailers: i32,
+        _rest: [u8; 24],
+    }
     /// result<_, error-code>: only the tag is read.
     #[repr(C, align(8))]
     pub struct ResultErrorCode {
@@ -689,6 +747,7 @@ pub mod raw {
     const _: () = assert!(std::mem::size_of::<ResultU64>() == 16);
     const _: () = assert!(std::mem::size_of::<ResultStream>() == 12);
     const _: () = assert!(std::mem::size_of::<ResultErrorCode>() == 40);
+    const _: () = assert!(std::mem::size_of::<FutureTrailersResult>() == 56);
 
     #[link(wasm_import_module = "wasi:http/types@0.2.0")]
     extern "C" {
@@ -714,6 +773,14 @@ pub mod raw {
         pub fn incoming_body_stream(b: i32, ret: *mut ResultHandle);
         #[link_name = "[resource-drop]incoming-body"]
         pub fn incoming_body_drop(b: i32);
+        #[link_name = "[static]incoming-body.finish"]
+        pub fn incoming_body_finish(b: i32) -> i32;
+        #[link_name = "[method]future-trailers.subscribe"]
+        pub fn future_trailers_subscribe(f: i32) -> i32;
+        #[link_name = "[method]future-trailers.get"]
+        pub fn future_trailers_get(f: i32, ret: *mut FutureTrailersResult);
+        #[link_name = "[resource-drop]future-trailers"]
+        pub fn future_trailers_drop(f: i32);
         #[link_name = "[constructor]outgoing-response"]
         pub fn outgoing_response_new(headers: i32) -> i32;
         #[link_name = "[method]outgoing-response.set-status-code"]

@@ -10,6 +10,9 @@
 //   GET  /headers-out     x-a: 1, x-b: 1, x-b: 2
 //   GET  /late-header     "a", then "<result of a header set after the first write>"
 //   GET  /match/{a}/{b}   "a=<a> b=<b>"
+//   POST /req-trailers    "<body bytes read> <trailer count> <x-t or ->": reads
+//                         ?read=N bytes of the body (all without it), then
+//                         takes the request's trailers
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +23,7 @@ static const bb_route routes[] = {
     {"GET", "/info"},        {"POST", "/echo"},     {"GET", "/gen"},
     {"POST", "/count"},      {"GET", "/status/{code}"}, {"GET", "/trailers"},
     {"GET", "/headers-out"}, {"GET", "/late-header"},   {"GET", "/match/{a}/{b}"},
+    {"POST", "/req-trailers"},
 };
 
 static void text(bb_response *res, int status, const char *s) {
@@ -92,12 +96,36 @@ static void count(bb_request *req, bb_response *res) {
   text(res, 200, out);
 }
 
+static void req_trailers(bb_request *req, bb_response *res) {
+  bb_str_t q = bb_query(req);
+  long limit = -1, total = 0, n;
+  if (q.len > 5 && memcmp(q.ptr, "read=", 5) == 0) {
+    char *v = strndup(q.ptr + 5, q.len - 5);
+    limit = strtol(v, NULL, 10);
+    free(v);
+  }
+  while ((limit < 0 || total < limit) && (n = bb_read(req, chunk, 1024)) > 0) total += n;
+  const bb_header *t;
+  size_t nt = bb_request_trailers(req, &t);
+  bb_buf_t b = {0};
+  char num[48];
+  snprintf(num, sizeof num, "%ld %zu ", total, nt);
+  bb_buf_str(&b, num);
+  size_t i = 0;
+  while (i < nt && !bb_str_eq(t[i].name, "x-t")) i++;
+  if (i < nt) bb_buf_put(&b, t[i].value.ptr, t[i].value.len);
+  else bb_buf_str(&b, "-");
+  bb_respond(res, 200, "text/plain", b.ptr, b.len);
+  bb_buf_free(&b);
+}
+
 static void handle(bb_request *req, bb_response *res) {
   bb_str_t p[2];
   if (bb_path_is(req, "/info")) return info(req, res);
   if (bb_method_is(req, "POST") && bb_path_is(req, "/echo")) return echo(req, res);
   if (bb_path_is(req, "/gen")) return gen(req, res);
   if (bb_method_is(req, "POST") && bb_path_is(req, "/count")) return count(req, res);
+  if (bb_method_is(req, "POST") && bb_path_is(req, "/req-trailers")) return req_trailers(req, res);
   if (bb_match(req, "/status/{code}", p, 1)) {
     char *code = strndup(p[0].ptr, p[0].len);
     bb_status(res, atoi(code));

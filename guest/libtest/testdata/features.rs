@@ -17,6 +17,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/headers-out"),
     ("GET", "/late-header"),
     ("GET", "/match/{a}/{b}"),
+    ("POST", "/req-trailers"),
 ];
 
 fn text(res: &mut Response, status: u16, s: &str) {
@@ -78,6 +79,25 @@ fn count(req: &mut Request, res: &mut Response) {
     text(res, 200, &format!("{} {}", total, sum));
 }
 
+fn req_trailers(req: &mut Request, res: &mut Response) {
+    let limit: Option<usize> = req.query().strip_prefix("read=").and_then(|n| n.parse().ok());
+    let mut total = 0usize;
+    let mut chunk = vec![0u8; 1024];
+    while limit.map_or(true, |l| total < l) {
+        match req.read(&mut chunk) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => total += n,
+        }
+    }
+    let t = req.trailers();
+    let x = match t.iter().find(|(n, _)| n == "x-t") {
+        Some((_, v)) => String::from_utf8_lossy(v).into_owned(),
+        None => "-".to_string(),
+    };
+    let s = format!("{} {} {}", total, t.len(), x);
+    text(res, 200, &s);
+}
+
 fn handle(req: &mut Request, res: &mut Response) {
     let post = req.method() == "POST";
     match req.path() {
@@ -85,6 +105,7 @@ fn handle(req: &mut Request, res: &mut Response) {
         "/echo" if post => return echo(req, res),
         "/gen" => return gen(req, res),
         "/count" if post => return count(req, res),
+        "/req-trailers" if post => return req_trailers(req, res),
         "/trailers" => {
             let _ = res.trailer("x-checksum", "abc");
             let _ = res.trailer("x-two", "2");
