@@ -1,5 +1,6 @@
 // The example backend plugin in C: a list of items, one item by id, and an
 // echo of the request body. Every example backend serves the same JSON.
+#include <stdlib.h>
 #include <string.h>
 
 #include "bigband.h"
@@ -62,12 +63,13 @@ static void item(bb_response *res, bb_str_t id) {
 // echo streams the body back, one 64 KiB chunk at a time.
 static void echo(bb_request *req, bb_response *res) {
   bb_str_t ct;
-  char type[256] = "application/octet-stream";
-  if (bb_header_get(req, "content-type", &ct) && ct.len < sizeof type) {
-    memcpy(type, ct.ptr, ct.len);
-    type[ct.len] = 0;
+  if (bb_header_get(req, "content-type", &ct)) {
+    char *type = strndup(ct.ptr, ct.len);
+    bb_set_header(res, "content-type", type);
+    free(type);
+  } else {
+    bb_set_header(res, "content-type", "application/octet-stream");
   }
-  bb_set_header(res, "content-type", type);
   static char chunk[64 * 1024];
   long n;
   while ((n = bb_read(req, chunk, sizeof chunk)) > 0) {
