@@ -105,9 +105,6 @@ type example struct {
 
 func (e example) name() string { return e.lang + "/" + e.kind }
 
-// id is the plugin id EXAMPLES-API gives every example.
-func (e example) id() string { return "example-" + e.lang }
-
 // findExamples lists every examples/<lang>/<kind> present.
 func findExamples(t *testing.T) []example {
 	t.Helper()
