@@ -50,8 +50,8 @@ func CheckProgram(prog *host.Program, k Kind) []string {
 			out = append(out, fmt.Sprintf("export %s#%s: missing (the %s contract needs it)", k.Interface(), f.Name, k))
 		}
 	}
-	if k == Backend {
-		out = append(out, "core modules can't export wasi:http/incoming-handler: build a component (the backend contract needs the handler)")
+	if _, err := host.HandlerExport(prog); k == Backend && err != nil {
+		out = append(out, "export wasi:http/incoming-handler@0.2.0#handle: missing (the backend contract needs the handler)")
 	}
 	return out
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/bigband-dev/bigband/host/abi"
 	"github.com/bigband-dev/bigband/host/component"
+	"github.com/bigband-dev/bigband/host/wasi"
 	"github.com/bigband-dev/bigband/wit"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
@@ -25,6 +26,8 @@ type coreProgram struct {
 	names map[*Export]string      // export -> core function name
 	init  bool                    // exports _initialize (a reactor)
 	enc   abi.StringEncoding      // from the component-type section; utf8 otherwise
+	// imports serves the module's WASI 0.2 imports (nil when it has none).
+	imports *coreImports
 }
 
 const wasiP1 = "wasi_snapshot_preview1"
@@ -60,10 +63,14 @@ func (r *Runtime) loadCore(ctx context.Context, p *Program, wasm []byte, typing 
 	if err := p.eng.ensureWASIP1(ctx); err != nil {
 		return err
 	}
-	if err := checkCoreImports(p.eng.wasiP1, mod); err != nil {
+	imports, handled, problems, err := r.planCoreImports(ctx, p, mod)
+	if err != nil {
 		return fmt.Errorf("%s: %w", p.name, err)
 	}
-	cp := &coreProgram{mod: mod, segs: u.segs, names: map[*Export]string{}}
+	if err := checkCoreImports(p.eng.wasiP1, mod, handled, problems); err != nil {
+		return fmt.Errorf("%s: %w", p.name, err)
+	}
+	cp := &coreProgram{mod: mod, segs: u.segs, names: map[*Export]string{}, imports: imports}
 	defs := mod.ExportedFunctions()
 	_, cp.init = defs["_initialize"]
 
@@ -110,9 +117,11 @@ func (r *Runtime) loadCore(ctx context.Context, p *Program, wasm []byte, typing 
 }
 
 // checkCoreImports lists, one per line, each import of a core module the
-// host can't provide, with what to do about it.
-func checkCoreImports(provided map[string]api.FunctionDefinition, mod wazero.CompiledModule) error {
-	var lines []string
+// host can't provide, with what to do about it: problems found with the
+// WASI 0.2 imports (handled) and every other import that is not a WASI
+// preview 1 function.
+func checkCoreImports(provided map[string]api.FunctionDefinition, mod wazero.CompiledModule, handled map[[2]string]bool, problems []string) error {
+	lines := problems
 	add := func(m, n, kind string) {
 		var fix string
 		switch {
@@ -121,7 +130,7 @@ func checkCoreImports(provided map[string]api.FunctionDefinition, mod wazero.Com
 		case m == "env":
 			fix = fmt.Sprintf("a %s the guest expects its embedder to supply; a core-module guest may import only %s: build with wasi-libc (clang --target=wasm32-wasi) or GOOS=wasip1 and resolve the symbol at link time, or make the guest a component", kind, wasiP1)
 		case strings.HasPrefix(m, "wasi:"):
-			fix = fmt.Sprintf("a component-model import: a core module can't use it; turn the guest into a component (wasm-tools component new with an adapter) so the host links %s", m)
+			fix = fmt.Sprintf("not a WASI 0.2 interface the host provides (a %s); import %s functions under their wit-component names, e.g. wasi:io/streams@0.2.0 [method]output-stream.write", kind, m)
 		default:
 			fix = fmt.Sprintf("not provided (a %s); a core-module guest may import only %s functions: build with wasi-libc or GOOS=wasip1, or make the guest a component", kind, wasiP1)
 		}
@@ -129,6 +138,9 @@ func checkCoreImports(provided map[string]api.FunctionDefinition, mod wazero.Com
 	}
 	for _, imp := range mod.ImportedFunctions() {
 		m, n, _ := imp.Import()
+		if handled[[2]string{m, n}] {
+			continue
+		}
 		d, ok := provided[n]
 		switch {
 		case m != wasiP1 || !ok:
@@ -225,6 +237,11 @@ type coreInstance struct {
 	realloc api.Function
 	stdout  *lineLogger
 	stderr  *lineLogger
+	// The WASI 0.2 side, for modules that import it: the handles the
+	// guest holds, the host resource types they refer to, WASI state.
+	handles abi.Handles
+	hostRT  map[string]*abi.ResourceType
+	wasi    *wasi.State
 	// ctx is the context of what runs now (instantiation or a call), so a
 	// sleep ends when it is done.
 	ctx atomic.Pointer[context.Context]
@@ -233,6 +250,17 @@ type coreInstance struct {
 func (r *Runtime) instantiateCore(ctx context.Context, p *Program) (*coreInstance, error) {
 	ci := &coreInstance{stdout: p.newLineLogger("stdout"), stderr: p.newLineLogger("stderr")}
 	ci.ctx.Store(&ctx)
+	ci.wasi = wasi.NewState(wasi.Config{Stdout: ci.stdout, Stderr: ci.stderr})
+	ctx = context.WithValue(ctx, coreInstanceKey{}, ci)
+	if p.core.imports != nil {
+		mods := p.core.imports.mods
+		ctx = withResolver(ctx, func(name string) api.Module {
+			if m, ok := mods[name]; ok {
+				return m
+			}
+			return nil
+		})
+	}
 	// No filesystem, environment or arguments: guests get only what is
 	// configured. Real clocks and randomness, which guests' runtimes need.
 	cfg := wazero.NewModuleConfig().WithName("").WithStartFunctions().
@@ -297,8 +325,9 @@ func (ci *coreInstance) call(ctx context.Context, p *Program, e *Export, args []
 	name := p.core.names[e]
 	fn := ci.mod.ExportedFunction(name)
 	ci.ctx.Store(&ctx)
+	ctx = context.WithValue(ctx, coreInstanceKey{}, ci)
 	cx := &abi.Cx{Ctx: ctx, Types: p.types, Memory: ci.memory, Realloc: ci.reallocFunc(), Encoding: p.core.enc,
-		Handles: &abi.Handles{}, Scope: &abi.CallScope{}, Budget: p.rt.resultBudget(ctx)}
+		Handles: &ci.handles, Resource: ci.resourceFor(p.types.R), Instance: ci, Scope: &abi.CallScope{}, Budget: p.rt.resultBudget(ctx)}
 	core, err := e.abi.LowerArgs(cx, args)
 	if err != nil {
 		return nil, err

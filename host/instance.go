@@ -175,13 +175,20 @@ func (i *Instance) DropResource(ctx context.Context, r abi.Resource) error {
 // the handle table of every component instance of its tree, plus the host
 // objects (fields, streams, pollables...) registered for it, so a host
 // resource the guest holds counts twice. A request that leaves many behind
-// is a leak, and the instance should not be reused. A core module, and a
-// discarded instance, have none.
+// is a leak, and the instance should not be reused. A discarded instance
+// has none.
 func (i *Instance) LiveHandles() int {
 	i.mu.Lock()
 	defer i.mu.Unlock()
-	if i.broken || i.comp == nil {
+	if i.broken {
 		return 0
+	}
+	if i.core != nil {
+		n := i.core.handles.Len()
+		for _, rt := range i.core.hostRT {
+			n += rt.Live()
+		}
+		return n
 	}
 	n := 0
 	for _, f := range i.comp.frames {

@@ -5,6 +5,7 @@
 // Detection, first match wins:
 //
 //	go.mod                      GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -o .bigband/build/<dir>.wasm .
+//	*.go inside a Go module     the same, in the package directory (go.mod found in a parent)
 //	Cargo.toml                  cargo component build --release (cargo-component on PATH)
 //	                            else cargo build --target wasm32-wasip2 --release
 //	package.json using jco or   npm run build (the artifact: the script's -o/--out .wasm, else
@@ -77,7 +78,9 @@ type Spec struct {
 
 // sourceGlobs per toolchain; bigband.toml is added to all.
 var sourceGlobs = map[Kind][]string{
-	Go:   {"*.go", "!*_test.go", "go.mod", "go.sum", "*.wit"},
+	// .ts, .tsx and .css: a frontend's component files, which a Go guest
+	// usually embeds (go:embed).
+	Go:   {"*.go", "!*_test.go", "go.mod", "go.sum", "*.wit", "*.ts", "*.tsx", "*.css"},
 	Rust: {"*.rs", "Cargo.toml", "Cargo.lock", "*.wit"},
 	JS:   {"*.js", "*.mjs", "*.cjs", "*.ts", "*.mts", "*.cts", "*.jsx", "*.tsx", "package.json", "*.wit"},
 	Make: {"*.c", "*.h", "Makefile", "makefile", "GNUmakefile", "*.mk", "*.wit"},
@@ -108,8 +111,15 @@ func Detect(path string) (Spec, error) {
 	}
 	s := Spec{Dir: dir}
 	name := artifactName(dir)
+	mod := ""
+	if !has("go.mod") {
+		mod = enclosingGoModule(dir)
+	}
 	switch {
-	case has("go.mod"):
+	case has("go.mod") || mod != "":
+		if mod != "" {
+			s.Notes = append(s.Notes, fmt.Sprintf("builds package %s of the Go module %s; only changes inside the package trigger a build", dir, mod))
+		}
 		s.Kind = Go
 		s.Artifact = filepath.Join(dir, OutDir, name+".wasm")
 		s.Command = []string{"go", "build", "-buildmode=c-shared", "-o", s.Artifact, "."}
@@ -175,6 +185,24 @@ func Detect(path string) (Spec, error) {
 	// not look like changes.
 	s.Ignore = append(s.Ignore, "/.bigband/", "*.wasm")
 	return s, nil
+}
+
+// enclosingGoModule returns the go.mod of the module dir is a package of:
+// dir holds non-test .go files and a parent directory has a go.mod.
+// "" otherwise.
+func enclosingGoModule(dir string) string {
+	gos, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+	if !slices.ContainsFunc(gos, func(f string) bool { return !strings.HasSuffix(f, "_test.go") }) {
+		return ""
+	}
+	for d := filepath.Dir(dir); ; d = filepath.Dir(d) {
+		if fi, err := os.Stat(filepath.Join(d, "go.mod")); err == nil && !fi.IsDir() {
+			return filepath.Join(d, "go.mod")
+		}
+		if filepath.Dir(d) == d {
+			return ""
+		}
+	}
 }
 
 func prebuilt(file string) Spec {

@@ -1,7 +1,10 @@
 package toolchain
 
 import (
+	"bytes"
+	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -154,4 +157,81 @@ ignore = ["gen/"]
 	if !reflect.DeepEqual(s.With(nil), s) {
 		t.Error("With(nil) changed the spec")
 	}
+}
+
+// A Go package inside a module (the repository's examples/go/*): detected
+// from the nearest go.mod above it, built in its own directory.
+func TestDetectGoPackageInModule(t *testing.T) {
+	tests := []struct {
+		name    string
+		files   map[string]string
+		pkg     string // the directory given to Detect
+		mod     string // the go.mod the note must name; "" when Detect fails
+		wantErr string
+	}{
+		{name: "package two levels down", files: map[string]string{"go.mod": "module x\n", "examples/go/backend/main.go": "package main\n", "guest/lib.go": "package guest\n"},
+			pkg: "examples/go/backend", mod: "go.mod"},
+		{name: "the nearest module wins", files: map[string]string{"go.mod": "module x\n", "sub/go.mod": "module y\n", "sub/a/b/main.go": "package main\n"},
+			pkg: "sub/a/b", mod: "sub/go.mod"},
+		{name: "tests only", files: map[string]string{"go.mod": "module x\n", "p/x_test.go": "package p\n"},
+			pkg: "p", wantErr: "nothing to build"},
+		{name: "no module above", files: map[string]string{"p/main.go": "package main\n"},
+			pkg: "p", wantErr: "nothing to build"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			writeFiles(t, root, tt.files)
+			dir := filepath.Join(root, filepath.FromSlash(tt.pkg))
+			s, err := Detect(dir)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("Detect = %+v, %v; want an error containing %q", s, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Kind != Go || s.Dir != dir {
+				t.Errorf("Kind, Dir = %s, %s; want go, %s", s.Kind, s.Dir, dir)
+			}
+			if want := []string{"go", "build", "-buildmode=c-shared", "-o", filepath.Join(dir, OutDir, filepath.Base(dir)+".wasm"), "."}; !reflect.DeepEqual(s.Command, want) {
+				t.Errorf("Command = %q, want %q", s.Command, want)
+			}
+			if mod := filepath.Join(root, filepath.FromSlash(tt.mod)); !slices.ContainsFunc(s.Notes, func(n string) bool { return strings.Contains(n, mod) }) {
+				t.Errorf("Notes = %q, want one naming %s", s.Notes, mod)
+			}
+			if !slices.Contains(s.Watch, "*.tsx") {
+				t.Errorf("Watch = %q lacks *.tsx (files a frontend embeds)", s.Watch)
+			}
+		})
+	}
+}
+
+// A package of a module that imports a sibling package builds with the
+// real toolchain from its own directory.
+func TestBuildGoPackageInModule(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Fatal("go not on PATH")
+	}
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{
+		"go.mod":     "module example.com/repo\n\ngo 1.24\n",
+		"lib/lib.go": "package lib\n\nfunc Add(a, b int32) int32 { return a + b }\n",
+		"cmd/g/g.go": "package main\n\nimport \"example.com/repo/lib\"\n\n//go:wasmexport add\nfunc add(a, b int32) int32 { return lib.Add(a, b) }\n\nfunc main() {}\n",
+	})
+	s, err := Detect(filepath.Join(root, "cmd", "g"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Env = append(s.Env, "GOFLAGS=-buildvcs=false", "GOTOOLCHAIN=local")
+	ctx, cancel := context.WithTimeout(context.Background(), hang)
+	defer cancel()
+	var out bytes.Buffer
+	res, err := Build(ctx, s, &out)
+	if err != nil {
+		t.Fatalf("Build: %v\n%s", err, out.Bytes())
+	}
+	isWasm(t, res.Artifact)
 }
