@@ -12,6 +12,9 @@ import "embed"
 
 // FS holds <lang>/<kind>/... for every example.
 //
+//go:embed go/*/*.go go/frontend/components
+//go:embed c/*/*.c c/*/Makefile
+//go:embed rust/*/*.rs rust/*/Makefile
 //go:embed js/*/*.js js/*/*.mjs js/*/package.json js/*/wit
-//go:embed */*/bigband.toml */*/README.md */*/.gitignore
+//go:embed */*/*.tsx */*/bigband.toml */*/README.md */*/.gitignore
 var FS embed.FS

@@ -176,7 +176,14 @@ func mirror(t *testing.T, e example) string {
 		if ent.Name() == "examples" || ent.Name() == ".git" {
 			continue
 		}
-		if err := os.Symlink(filepath.Join(repoRoot, ent.Name()), filepath.Join(root, ent.Name())); err != nil {
+		// Relative links: WASI file systems (tools/js/wasm-tools.mjs
+		// reading WIT through preview2-shim) refuse absolute targets.
+		link := filepath.Join(root, ent.Name())
+		target, err := filepath.Rel(root, filepath.Join(repoRoot, ent.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(target, link); err != nil {
 			t.Fatal(err)
 		}
 	}
