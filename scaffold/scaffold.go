@@ -22,6 +22,7 @@ import (
 
 	"github.com/bigband-dev/bigband/backstage"
 	"github.com/bigband-dev/bigband/examples"
+	"github.com/bigband-dev/bigband/guest"
 )
 
 // Kinds are the plugin kinds an example exists for.
@@ -201,14 +202,33 @@ type lang struct {
 }
 
 var langInfo = map[string]lang{
-	"go":   {},
-	"c":    {},
-	"rust": {},
+	"go": {},
+	// C and Rust projects keep the guest library beside their sources,
+	// where the examples' Makefiles look first.
+	"c":    {extra: copyLib(guest.C, "c")},
+	"rust": {extra: copyLib(guest.Rust, "rust")},
 	"js": {
 		setup: func(dir string) []string {
 			return []string{"npm install --prefix " + shellQuote(dir)}
 		},
 	},
+}
+
+// copyLib returns the files of an embedded guest library directory, to
+// sit at the project's top.
+func copyLib(lib fs.FS, dir string) func(kind, id string) (map[string][]byte, error) {
+	return func(string, string) (map[string][]byte, error) {
+		files := map[string][]byte{}
+		err := fs.WalkDir(lib, dir, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			data, err := fs.ReadFile(lib, p)
+			files[strings.TrimPrefix(p, dir+"/")] = data
+			return err
+		})
+		return files, err
+	}
 }
 
 // shellQuote quotes s for a POSIX shell when it needs it.
