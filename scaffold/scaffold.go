@@ -7,7 +7,8 @@
 //
 // The examples are the templates. The only rewrites are textual and
 // predictable: the example's plugin id `example-<lang>` becomes the new
-// id, and its repository path `examples/<lang>/<kind>` becomes `.`.
+// id, its repository path `examples/<lang>/<kind>` becomes `.`, and
+// `go run ./cmd/bigband-dev` in its README becomes `bigband-dev`.
 package scaffold
 
 import (
@@ -179,7 +180,10 @@ func templateFiles(src, lang, id string) (map[string][]byte, error) {
 		}
 		if isText(data) {
 			s := strings.ReplaceAll(string(data), oldID, id)
+			s = strings.ReplaceAll(s, "./examples/"+src, ".")
 			s = strings.ReplaceAll(s, "examples/"+src, ".")
+			// The examples' READMEs run the binary from the repository.
+			s = strings.ReplaceAll(s, "go run ./cmd/bigband-dev ", "bigband-dev ")
 			data = []byte(s)
 		}
 		files[strings.TrimPrefix(p, src+"/")] = data
