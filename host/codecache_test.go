@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/bigband-dev/bigband/internal/wasmasm"
+
 	"github.com/bigband-dev/bigband/host"
 )
 
@@ -90,11 +92,11 @@ func TestJSBuildsShareCompiledCode(t *testing.T) {
 func dataModule(offset uint32, data string, addr uint32) []byte {
 	body := append([]byte{0x41}, sleb64(int64(addr))...)
 	body = append(body, 0x2d, 0x00, 0x00) // i32.load8_u
-	m := wmodule{minPages: 1, funcs: []wfunc{{export: "h#grow-loop", params: []byte{i32}, results: []byte{i32}, body: body}}}.bytes()
+	m := wasmasm.Module{MinPages: 1, Funcs: []wasmasm.Func{{Export: "h#grow-loop", Params: []byte{i32}, Results: []byte{i32}, Body: body}}}.Bytes()
 	seg := append([]byte{0, 0x41}, sleb64(int64(offset))...)
 	seg = append(seg, 0x0b)
-	seg = append(seg, uleb(uint32(len(data)))...)
-	return append(m, wsec(11, 1, append(seg, data...))...)
+	seg = append(seg, wasmasm.U(uint64(len(data)))...)
+	return append(m, wasmasm.Section(11, wasmasm.Vec(append(seg, data...)))...)
 }
 
 // The data taken out of the code is where the module expects it, and a

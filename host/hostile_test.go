@@ -15,8 +15,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bigband-dev/bigband/internal/wasmasm"
+
 	"github.com/bigband-dev/bigband/host"
 	"github.com/bigband-dev/bigband/wit"
+)
+
+// The value types the test modules use.
+const (
+	i32 = wasmasm.I32
+	i64 = wasmasm.I64
 )
 
 // hostileWorld types the hand-assembled hostile modules below.
@@ -41,10 +49,10 @@ world w { export h; }
 	return r, w
 }
 
-func loadHostile(t testing.TB, rt *host.Runtime, m wmodule) (*host.Program, error) {
+func loadHostile(t testing.TB, rt *host.Runtime, m wasmasm.Module) (*host.Program, error) {
 	t.Helper()
 	r, w := hostileWorld(t)
-	return rt.Load(context.Background(), m.bytes(), host.LoadOptions{Name: "hostile.wasm", Fallback: r, FallbackWorld: w})
+	return rt.Load(context.Background(), m.Bytes(), host.LoadOptions{Name: "hostile.wasm", Fallback: r, FallbackWorld: w})
 }
 
 // within fails the test if f doesn't return in a minute: a guard against
@@ -73,7 +81,7 @@ var (
 		0x0b, 0x0c, 0x00, 0x0b, 0x0b, // end br 0 end end
 		0x3f, 0x00, // memory.size
 	}
-	pollImport = wimport{"wasi_snapshot_preview1", "poll_oneoff", []byte{i32, i32, i32, i32}, []byte{i32}}
+	pollImport = wasmasm.Import{Module: "wasi_snapshot_preview1", Name: "poll_oneoff", Params: []byte{i32, i32, i32, i32}, Results: []byte{i32}}
 	// A relative monotonic-clock subscription at 0 (its timeout at 24),
 	// the event at 64, the count at 128.
 	pollData = func() []byte {
@@ -144,8 +152,8 @@ func TestMemoryLimitValues(t *testing.T) {
 // doesn't copy or zero the memory.
 func TestGrowLoopStopsAtDefaultLimit(t *testing.T) {
 	rt := newRuntime(t, host.Config{})
-	p, err := loadHostile(t, rt, wmodule{minPages: 1, funcs: []wfunc{
-		{export: "test:h/h#grow-loop", params: []byte{i32}, results: []byte{i32}, body: growLoopBody}}})
+	p, err := loadHostile(t, rt, wasmasm.Module{MinPages: 1, Funcs: []wasmasm.Func{
+		{Export: "test:h/h#grow-loop", Params: []byte{i32}, Results: []byte{i32}, Body: growLoopBody}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +186,7 @@ func TestGrowLoopStopsAtDefaultLimit(t *testing.T) {
 
 func TestMemoryMinimumOverLimit(t *testing.T) {
 	rt := newRuntime(t, host.Config{MemoryLimitPages: 16})
-	_, err := loadHostile(t, rt, wmodule{minPages: 20, funcs: []wfunc{{export: "test:h/h#nop"}}})
+	_, err := loadHostile(t, rt, wasmasm.Module{MinPages: 20, Funcs: []wasmasm.Func{{Export: "test:h/h#nop"}}})
 	if err == nil || !strings.Contains(err.Error(), "memory limit is 1 MiB per memory") || !strings.Contains(err.Error(), "--memory") {
 		t.Fatalf("a memory whose minimum is over the limit must fail to load naming the limit, got %v", err)
 	}
@@ -187,15 +195,15 @@ func TestMemoryMinimumOverLimit(t *testing.T) {
 // Instantiation runs guest code (a start function, _initialize) and the
 // deadline covers it.
 func TestDeadlineCoversInstantiation(t *testing.T) {
-	spin := []wfunc{{body: spinBody}, {export: "test:h/h#nop"}}
+	spin := []wasmasm.Func{{Body: spinBody}, {Export: "test:h/h#nop"}}
 	cases := []struct {
 		name string
-		m    wmodule
+		m    wasmasm.Module
 	}{
-		{"start function loops", wmodule{minPages: 1, funcs: spin, start: u32p(0)}},
-		{"_initialize loops", wmodule{minPages: 1, funcs: []wfunc{{export: "_initialize", body: spinBody}, {export: "test:h/h#nop"}}}},
-		{"start function sleeps an hour", wmodule{minPages: 1, imports: []wimport{pollImport}, data: pollData,
-			funcs: []wfunc{{body: append(sleepFor(time.Hour), 0x1a)}, {export: "test:h/h#nop"}}, start: u32p(1)}},
+		{"start function loops", wasmasm.Module{MinPages: 1, Funcs: spin, Start: wasmasm.Index(0)}},
+		{"_initialize loops", wasmasm.Module{MinPages: 1, Funcs: []wasmasm.Func{{Export: "_initialize", Body: spinBody}, {Export: "test:h/h#nop"}}}},
+		{"start function sleeps an hour", wasmasm.Module{MinPages: 1, Imports: []wasmasm.Import{pollImport}, Data: pollData,
+			Funcs: []wasmasm.Func{{Body: append(sleepFor(time.Hour), 0x1a)}, {Export: "test:h/h#nop"}}, Start: wasmasm.Index(1)}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -214,7 +222,7 @@ func TestDeadlineCoversInstantiation(t *testing.T) {
 	defer cancel()
 	var err error
 	within(t, "Load", func() {
-		_, err = rt.Load(ctx, cases[0].m.bytes(), host.LoadOptions{Name: "x.wasm", Fallback: r, FallbackWorld: w})
+		_, err = rt.Load(ctx, cases[0].m.Bytes(), host.LoadOptions{Name: "x.wasm", Fallback: r, FallbackWorld: w})
 	})
 	if err == nil || !strings.Contains(err.Error(), "x.wasm: instantiate: stopped: context deadline exceeded") {
 		t.Fatalf("the caller's context must stop instantiation, got %v", err)
@@ -225,8 +233,8 @@ func TestDeadlineCoversInstantiation(t *testing.T) {
 // still sleeps and succeeds.
 func TestSleepEndsWithDeadline(t *testing.T) {
 	rt := newRuntime(t, host.Config{CallTimeout: 300 * time.Millisecond})
-	p, err := loadHostile(t, rt, wmodule{minPages: 1, imports: []wimport{pollImport}, data: pollData, funcs: []wfunc{
-		{export: "test:h/h#sleep", params: []byte{i64}, results: []byte{i32}, body: sleepBody}}})
+	p, err := loadHostile(t, rt, wasmasm.Module{MinPages: 1, Imports: []wasmasm.Import{pollImport}, Data: pollData, Funcs: []wasmasm.Func{
+		{Export: "test:h/h#sleep", Params: []byte{i64}, Results: []byte{i32}, Body: sleepBody}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,9 +258,9 @@ func TestSleepEndsWithDeadline(t *testing.T) {
 
 func TestProcExitDiscardsInstance(t *testing.T) {
 	rt := newRuntime(t, host.Config{})
-	p, err := loadHostile(t, rt, wmodule{minPages: 1,
-		imports: []wimport{{"wasi_snapshot_preview1", "proc_exit", []byte{i32}, nil}},
-		funcs:   []wfunc{{export: "test:h/h#exit", body: []byte{0x41, 3, 0x10, 0}}, {export: "test:h/h#nop"}}})
+	p, err := loadHostile(t, rt, wasmasm.Module{MinPages: 1,
+		Imports: []wasmasm.Import{{Module: "wasi_snapshot_preview1", Name: "proc_exit", Params: []byte{i32}, Results: nil}},
+		Funcs:   []wasmasm.Func{{Export: "test:h/h#exit", Body: []byte{0x41, 3, 0x10, 0}}, {Export: "test:h/h#nop"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,12 +279,12 @@ func TestProcExitDiscardsInstance(t *testing.T) {
 
 func TestMissingCoreImportsListed(t *testing.T) {
 	rt := newRuntime(t, host.Config{})
-	_, err := loadHostile(t, rt, wmodule{minPages: 1, imports: []wimport{
-		{"env", "foo", nil, nil},
-		{"wasi_snapshot_preview1", "no_such_call", nil, nil},
-		{"wasi:cli/stdout@0.2.0", "get-stdout", nil, []byte{i32}},
-		{"wasi_snapshot_preview1", "fd_write", []byte{i32, i32, i32, i32}, []byte{i32}},
-	}, funcs: []wfunc{{export: "test:h/h#nop"}}})
+	_, err := loadHostile(t, rt, wasmasm.Module{MinPages: 1, Imports: []wasmasm.Import{
+		{Module: "env", Name: "foo"},
+		{Module: "wasi_snapshot_preview1", Name: "no_such_call"},
+		{Module: "wasi:cli/stdout@0.2.0", Name: "get-stdout", Results: []byte{i32}},
+		{Module: "wasi_snapshot_preview1", Name: "fd_write", Params: []byte{i32, i32, i32, i32}, Results: []byte{i32}},
+	}, Funcs: []wasmasm.Func{{Export: "test:h/h#nop"}}})
 	if err == nil {
 		t.Fatal("a module with imports the host lacks must fail to load")
 	}
@@ -300,10 +308,10 @@ func TestMissingCoreImportsListed(t *testing.T) {
 // changedBuild makes a distinct module out of a guest, as a rebuild would:
 // a custom section with n changes its hash and so its compiled identity.
 func changedBuild(wasm []byte, n int) []byte {
-	payload := append(wname("build"), strconv.Itoa(n)...)
+	payload := append(wasmasm.Name("build"), strconv.Itoa(n)...)
 	out := append([]byte{}, wasm...)
 	out = append(out, 0)
-	out = append(out, uleb(uint32(len(payload)))...)
+	out = append(out, wasmasm.U(uint64(len(payload)))...)
 	return append(out, payload...)
 }
 
@@ -444,9 +452,9 @@ func TestGuestOutputFloodIsBounded(t *testing.T) {
 	data = append(data, line...)
 	var buf syncBuffer
 	rt := newRuntime(t, host.Config{Logger: slog.New(slog.NewTextHandler(&buf, nil))})
-	p, err := loadHostile(t, rt, wmodule{minPages: 1, data: data,
-		imports: []wimport{{"wasi_snapshot_preview1", "fd_write", []byte{i32, i32, i32, i32}, []byte{i32}}},
-		funcs: []wfunc{{export: "test:h/h#spam", params: []byte{i32}, body: []byte{
+	p, err := loadHostile(t, rt, wasmasm.Module{MinPages: 1, Data: data,
+		Imports: []wasmasm.Import{{Module: "wasi_snapshot_preview1", Name: "fd_write", Params: []byte{i32, i32, i32, i32}, Results: []byte{i32}}},
+		Funcs: []wasmasm.Func{{Export: "test:h/h#spam", Params: []byte{i32}, Body: []byte{
 			0x02, 0x40, 0x03, 0x40,
 			0x20, 0x00, 0x45, 0x0d, 0x01, // n == 0 → exit
 			0x41, 1, 0x41, 0, 0x41, 1, 0x41, 8, 0x10, 0, 0x1a, // fd_write(1, iov 0, 1, 8)

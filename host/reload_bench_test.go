@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bigband-dev/bigband/internal/wasmasm"
+
 	"github.com/bigband-dev/bigband/host"
 )
 
@@ -169,7 +171,7 @@ func changedCode(b testing.TB, wasm []byte, n int) []byte {
 	body := changedBuild(wasm[best+1+k:best+1+k+bestLen], n)
 	out := append([]byte{}, wasm[:best]...)
 	out = append(out, 1)
-	out = append(out, uleb(uint32(len(body)))...)
+	out = append(out, wasmasm.U(uint64(len(body)))...)
 	out = append(out, body...)
 	return append(out, wasm[best+1+k+bestLen:]...)
 }

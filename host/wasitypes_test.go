@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bigband-dev/bigband/internal/wasmasm"
+
 	"github.com/bigband-dev/bigband/host"
 )
 
@@ -43,11 +45,11 @@ func cat(parts ...[]byte) []byte {
 // p1Module is a core module importing the given wasi_snapshot_preview1
 // functions, each with its core signature.
 func p1Module(imports ...p1Import) []byte {
-	var m wmodule
+	var m wasmasm.Module
 	for _, im := range imports {
-		m.imports = append(m.imports, wimport{"wasi_snapshot_preview1", im.name, im.params, im.results})
+		m.Imports = append(m.Imports, wasmasm.Import{Module: "wasi_snapshot_preview1", Name: im.name, Params: im.params, Results: im.results})
 	}
-	return m.bytes()
+	return m.Bytes()
 }
 
 type p1Import struct {

@@ -181,16 +181,7 @@ func (s *Session) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var only *plugin
 	n := 0
 	for _, p := range s.plugins {
-		prefix := "/api/" + p.id
-		if r.URL.Path == prefix || strings.HasPrefix(r.URL.Path, prefix+"/") {
-			r2 := r.Clone(r.Context())
-			r2.URL.Path = strings.TrimPrefix(r.URL.Path, prefix)
-			r2.URL.RawPath = ""
-			if r2.URL.Path == "" {
-				r2.URL.Path = "/"
-			}
-			// The guest's path-with-query comes from RequestURI.
-			r2.RequestURI = r2.URL.RequestURI()
+		if r2, ok := backstage.TrimAPIPrefix(r, p.id); ok {
 			p.serveHTTP(w, r2)
 			return
 		}
@@ -204,7 +195,7 @@ func (s *Session) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	var ids []string
 	for _, p := range s.plugins {
-		ids = append(ids, "/api/"+p.id+"/")
+		ids = append(ids, backstage.APIPrefix(p.id)+"/")
 	}
 	http.Error(w, "no plugin here; the session serves "+strings.Join(ids, ", "), http.StatusNotFound)
 }
@@ -274,7 +265,7 @@ func (s *Session) newPlugin(src string) (*plugin, error) {
 	p.target = Target{
 		ID: p.id, Out: out, App: app, Wire: app != "",
 		FrontendSystem: s.opts.FrontendSystem,
-		HostURL:        "http://" + s.opts.Addr + "/api/" + p.id,
+		HostURL:        "http://" + s.opts.Addr + backstage.APIPrefix(p.id),
 		Force:          s.opts.Force,
 	}
 	rc, bc := s.opts.Runtime, s.opts.Backend

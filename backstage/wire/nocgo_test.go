@@ -4,10 +4,11 @@ package wire
 
 import (
 	"errors"
-	"os"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/bigband-dev/bigband/internal/tooltest"
 )
 
 // Without cgo, TypeScript edits are refused with the lines to add by hand,
@@ -38,8 +39,5 @@ func TestNoCgo(t *testing.T) {
 // TestCgoRequired makes CI fail rather than skip the TypeScript edit tests
 // when the build had no C compiler.
 func TestCgoRequired(t *testing.T) {
-	if os.Getenv("BIGBAND_REQUIRE_TOOLS") != "" {
-		t.Fatal("built without cgo, so the tree-sitter wiring tests did not run (install gcc; CGO_ENABLED=1)")
-	}
-	t.Skip("built without cgo: the tree-sitter wiring tests need gcc")
+	tooltest.Missing(t, "cgo", "the tree-sitter wiring tests need it: install gcc, CGO_ENABLED=1")
 }

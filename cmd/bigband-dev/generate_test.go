@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bigband-dev/bigband/internal/tooltest"
 )
 
 // copyTree copies the app skeleton at src (see backstage/wire/testdata)
@@ -205,8 +207,5 @@ func requireCgo(t *testing.T) {
 	if haveCgo {
 		return
 	}
-	if os.Getenv("BIGBAND_REQUIRE_TOOLS") != "" {
-		t.Fatal("built without cgo: wiring needs gcc for the tree-sitter parser")
-	}
-	t.Skip("built without cgo: wiring needs gcc for the tree-sitter parser")
+	tooltest.Missing(t, "cgo", "wiring needs it for the tree-sitter parser: install gcc, CGO_ENABLED=1")
 }

@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/bigband-dev/bigband/backstage"
 	"github.com/bigband-dev/bigband/contract"
 	"github.com/bigband-dev/bigband/host"
 	"github.com/fsnotify/fsnotify"
@@ -21,6 +22,7 @@ import (
 
 type serveFlags struct {
 	addr       string
+	id         string
 	watch      bool
 	pool       int
 	timeout    time.Duration
@@ -38,6 +40,7 @@ type serveFlags struct {
 func serveFlagSet(fs *flag.FlagSet) any {
 	s := &serveFlags{maxBody: host.DefaultMaxBodyBytes, maxHandles: host.DefaultMaxLiveHandles}
 	fs.StringVar(&s.addr, "addr", "127.0.0.1:7008", "listen on `ADDR` (loopback by default; 7008 because Backstage's backend has 7007, and the generated backend plugins forward here)")
+	fs.StringVar(&s.id, "id", "", "Backstage plugin `ID`: requests under /api/ID/ are served as if at / (default: from the guest's file name)")
 	fs.BoolVar(&s.watch, "watch", false, "reload the guest when the file changes")
 	fs.Var(countFlag{n: &s.pool}, "pool", "instances kept ready and running at once (`N`, default: number of CPUs)")
 	durationVar(fs, &s.timeout, "timeout", host.DefaultRequestTimeout, "stop a request (waiting for an instance and the guest's call) after `DURATION`; also bounds each instantiation")
@@ -113,7 +116,10 @@ func runServe(e *env, opts any, args []string) int {
 		printError(e, err)
 		return exitFail
 	}
-	srv := newServer(backend, log, s.idle)
+	if s.id == "" {
+		s.id = backstage.IDFromName(path)
+	}
+	srv := newServer(backstage.MountAPI(s.id, backend), log, s.idle)
 	if s.watch {
 		// Watch before saying "serving": a build saved right after that
 		// line must not be missed.
@@ -126,7 +132,7 @@ func runServe(e *env, opts any, args []string) int {
 		defer w.Close()
 		go watchGuest(ctx, log, rt, backend, w, path)
 	}
-	log.Info("serving", "plugin", prog.Name(), "addr", "http://"+ln.Addr().String())
+	log.Info("serving", "plugin", prog.Name(), "addr", "http://"+ln.Addr().String(), "also_at", backstage.APIPrefix(s.id)+"/")
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	var sig os.Signal

@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/bigband-dev/bigband/internal/tooltest"
 )
 
 // watchProc is a running `bigband-dev watch` and its terminal output.
@@ -109,10 +111,7 @@ func haveCBackendTools(t *testing.T) bool {
 	if len(missing) == 0 {
 		return true
 	}
-	if os.Getenv("BIGBAND_REQUIRE_TOOLS") != "" {
-		t.Fatalf("the C backend build needs %s", strings.Join(missing, ", "))
-	}
-	t.Skipf("the C backend build needs %s", strings.Join(missing, ", "))
+	tooltest.Missing(t, strings.Join(missing, ", "), "the C backend build needs them")
 	return false
 }
 

@@ -46,3 +46,13 @@ func File(t testing.TB, path, what, install string) {
 		Missing(t, what+" ("+path+")", install)
 	}
 }
+
+// Clang returns clang's path once clang and wasi-libc are both there, the
+// toolchain of the C guests.
+func Clang(t testing.TB) string {
+	t.Helper()
+	const install = "tools/install-fixture-tools.sh, or apt-get install clang lld wasi-libc"
+	p := Look(t, "clang", install)
+	File(t, "/usr/lib/wasm32-wasi/libc.a", "wasi-libc", install)
+	return p
+}

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/bigband-dev/bigband/internal/tooltest"
 )
 
 const hang = 2 * time.Minute // hang guard only
@@ -255,28 +257,11 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 	return s.b.Write(p)
 }
 
-// requireClang skips (or, with BIGBAND_REQUIRE_TOOLS=1, fails) without
-// clang and wasi-libc.
-func requireClang(t *testing.T) {
-	t.Helper()
-	_, err := exec.LookPath("clang")
-	if err == nil {
-		_, err = os.Stat("/usr/lib/wasm32-wasi/libc.a")
-	}
-	if err != nil {
-		msg := "clang with wasi-libc not installed (tools/install-fixture-tools.sh): " + err.Error()
-		if os.Getenv("BIGBAND_REQUIRE_TOOLS") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-}
-
 const cAdd = `__attribute__((export_name("add"))) int add(int a, int b) { return a + b; }
 `
 
 func TestBuildC(t *testing.T) {
-	requireClang(t)
+	tooltest.Clang(t)
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"add.c": cAdd, "util.h": "#define X 1\n", "more.c": "int more(void) { return 2; }\n"})
 	s, err := Detect(dir)
@@ -306,7 +291,7 @@ func TestBuildC(t *testing.T) {
 }
 
 func TestBuildMakeFindsTheArtifact(t *testing.T) {
-	requireClang(t)
+	tooltest.Clang(t)
 	if _, err := exec.LookPath("make"); err != nil {
 		t.Skip("make not on PATH")
 	}

@@ -1,53 +1,20 @@
 package wasmbudget
 
+import "github.com/bigband-dev/bigband/internal/wasmasm"
+
 // A tiny module assembler for tests: enough to build the bombs and the
 // normal modules the tests need, byte by byte.
 
-func uleb(v uint64) []byte {
-	var b []byte
-	for {
-		c := byte(v & 0x7f)
-		v >>= 7
-		if v != 0 {
-			b = append(b, c|0x80)
-			continue
-		}
-		return append(b, c)
-	}
-}
-
-func cat(parts ...[]byte) []byte {
-	var b []byte
-	for _, p := range parts {
-		b = append(b, p...)
-	}
-	return b
-}
-
-func section(id byte, body []byte) []byte {
-	return cat([]byte{id}, uleb(uint64(len(body))), body)
-}
-
-// vec prefixes items with their count.
-func vec(items ...[]byte) []byte {
-	return cat(uleb(uint64(len(items))), cat(items...))
-}
-
-// funcType is a type section entry: params and results as value type bytes.
-func funcType(params, results []byte) []byte {
-	return cat([]byte{0x60}, uleb(uint64(len(params))), params, uleb(uint64(len(results))), results)
-}
-
-// body is a code section entry: local groups (count, type) and code, which
-// must end with 0x0b.
-func body(locals [][2]uint64, code []byte) []byte {
-	b := uleb(uint64(len(locals)))
-	for _, l := range locals {
-		b = cat(b, uleb(l[0]), []byte{byte(l[1])})
-	}
-	b = cat(b, code)
-	return cat(uleb(uint64(len(b))), b)
-}
+// The byte-level helpers come from wasmasm, under the short names the
+// tests read best with.
+var (
+	uleb     = wasmasm.U
+	cat      = wasmasm.Cat
+	section  = wasmasm.Section
+	vec      = wasmasm.Vec
+	funcType = wasmasm.FuncType
+	body     = wasmasm.Body
+)
 
 // module assembles a module whose functions all have type 0 of types.
 func module(types [][]byte, bodies ...[]byte) []byte {
