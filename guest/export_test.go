@@ -1,0 +1,5 @@
+package guest_test
+
+import "github.com/bigband-dev/bigband/guest"
+
+var guestWriteModule = guest.WriteModule
