@@ -1,8 +1,9 @@
-// Package guest holds the guest libraries for languages other than Go, so
-// that `bigband-dev new` can copy them into a project: C's bigband.h and
-// bigband.c (guest/c), Rust's bigband.rs (guest/rust). The Go library is the
-// packages below this one.
 package guest
+
+// The guest libraries for languages other than Go, for `bigband-dev new` to
+// copy into a project: C's bigband.h and bigband.c (guest/c), Rust's
+// bigband.rs (guest/rust). (The package comment is guest.go's, which
+// carries the Go library.)
 
 import "embed"
 
