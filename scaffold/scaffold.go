@@ -112,6 +112,11 @@ func New(o Options) (Result, error) {
 			files[name] = data
 		}
 	}
+	if _, ok := files[".gitignore"]; !ok {
+		// Build outputs stay out of git even when the example has no
+		// .gitignore of its own.
+		files[".gitignore"] = []byte("# build outputs of bigband-dev\n.bigband/\n*.wasm\n")
+	}
 	res := Result{Dir: dir, ID: id}
 	for name := range files {
 		res.Files = append(res.Files, name)
@@ -125,6 +130,14 @@ func New(o Options) (Result, error) {
 		if err := os.WriteFile(p, files[name], 0o644); err != nil {
 			return Result{}, err
 		}
+	}
+	if write := langInfo[o.Lang].write; write != nil {
+		more, err := write(dir)
+		if err != nil {
+			return Result{}, err
+		}
+		res.Files = append(res.Files, more...)
+		slices.Sort(res.Files)
 	}
 	if setup := langInfo[o.Lang].setup; setup != nil {
 		res.Next = setup(o.Dir)
@@ -200,13 +213,18 @@ func isText(b []byte) bool {
 type lang struct {
 	// extra returns files to add (slash paths relative to the project).
 	extra func(kind, id string) (map[string][]byte, error)
+	// write writes more into the project directory dir after the files,
+	// returning what it wrote (slash paths relative to dir).
+	write func(dir string) ([]string, error)
 	// setup are commands to run once before the first build of the
 	// project in dir (watch builds it itself).
 	setup func(dir string) []string
 }
 
 var langInfo = map[string]lang{
-	"go": {},
+	// A Go project is a module of its own whose go.mod replaces this
+	// repository's module with a copy of the guest library.
+	"go": {extra: goMod, write: writeGoLibrary},
 	// C and Rust projects keep the guest library beside their sources,
 	// where the examples' Makefiles look first.
 	"c":    {extra: copyLib(guest.C, "c")},
@@ -216,6 +234,35 @@ var langInfo = map[string]lang{
 			return []string{"npm install --prefix " + shellQuote(dir)}
 		},
 	},
+}
+
+// goLibDir is where a Go project keeps its copy of the guest library.
+const goLibDir = "bigband-guest"
+
+// goMod is a Go project's go.mod: its module is named after the plugin,
+// and the library's import path resolves to the copy beside it.
+func goMod(_, id string) (map[string][]byte, error) {
+	mod := fmt.Sprintf(`module %s
+
+go 1.24
+
+require %s v0.0.0
+
+// The Go guest library, copied here by bigband-dev new.
+replace %s => ./%s
+`, id, guest.ModulePath, guest.ModulePath, goLibDir)
+	return map[string][]byte{"go.mod": []byte(mod)}, nil
+}
+
+func writeGoLibrary(dir string) ([]string, error) {
+	if err := guest.WriteModule(filepath.Join(dir, goLibDir)); err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, f := range guest.Files() {
+		out = append(out, goLibDir+"/"+f)
+	}
+	return out, nil
 }
 
 // copyLib returns the files of an embedded guest library directory, to

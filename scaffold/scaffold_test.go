@@ -151,3 +151,36 @@ func TestShellQuote(t *testing.T) {
 		}
 	}
 }
+
+func TestNewGo(t *testing.T) {
+	if !slices.Contains(Langs("backend"), "go") {
+		t.Skip("no Go example in this tree")
+	}
+	dir := filepath.Join(t.TempDir(), "todo")
+	res, err := New(Options{Lang: "go", Kind: "backend", Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"module todo\n", "require github.com/bigband-dev/bigband v0.0.0\n",
+		"replace github.com/bigband-dev/bigband => ./bigband-guest\n"} {
+		if !strings.Contains(string(mod), want) {
+			t.Errorf("go.mod lacks %q:\n%s", want, mod)
+		}
+	}
+	for _, f := range []string{"bigband-guest/go.mod", "bigband-guest/guest/backend/mux.go", "main.go", ".gitignore"} {
+		if !slices.Contains(res.Files, f) {
+			t.Errorf("Files lacks %s: %v", f, res.Files)
+		}
+		if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(f))); err != nil {
+			t.Error(err)
+		}
+	}
+	readme, _ := os.ReadFile(filepath.Join(dir, "README.md"))
+	if strings.Contains(string(readme), "go run ./cmd/bigband-dev") {
+		t.Errorf("README runs bigband-dev from the repository:\n%s", readme)
+	}
+}
