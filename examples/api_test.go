@@ -211,14 +211,19 @@ type exchange struct {
 
 const itemsJSON = `{"items":[{"id":"1","name":"Alpha"},{"id":"2","name":"Beta"},{"id":"3","name":"Gamma"}]}`
 
-func wantResponses() []exchange {
-	// A body larger than any one read or write, not valid UTF-8, so echo
-	// must stream bytes, not text.
+// bigBody is larger than any one read or write and not valid UTF-8, so
+// echo must stream bytes, not text.
+var bigBody = sync.OnceValue(func() []byte {
 	big := make([]byte, 3<<20+17)
 	r := rand.New(rand.NewPCG(1, 2))
 	for i := range big {
 		big[i] = byte(r.Uint32())
 	}
+	return big
+})
+
+func wantResponses() []exchange {
+	big := bigBody()
 	notAllowed := []byte(`{"error":"method not allowed"}`)
 	return []exchange{
 		{method: "GET", path: "/items", status: 200, wantType: "application/json", wantBody: []byte(itemsJSON)},

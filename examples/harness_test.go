@@ -373,7 +373,10 @@ func exercise(t *testing.T, lang, kind, wasm string) {
 	if first, _, _ := strings.Cut(out, "\n"); first != kind {
 		t.Fatalf("check says %q, want %q:\n%s", first, kind, out)
 	}
-	gen := filepath.Join(work, "generate-"+lang+"-"+kind+"-"+filepath.Base(filepath.Dir(wasm)))
+	gen, err := os.MkdirTemp(work, "generate-"+lang+"-"+kind+"-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	cli(t, "generate", "--wasm", wasm, "--id", id, "--out", gen)
 	switch kind {
 	case "frontend":
