@@ -362,6 +362,15 @@ func checkREADME(t *testing.T, e example) {
 	if want := "bigband-dev watch examples/" + e.name(); !strings.Contains(readme, want) {
 		t.Errorf("README.md: no %q command", want)
 	}
+	if e.kind == "backend" {
+		// The responses the serve check expects are the ones the README
+		// documents.
+		for _, x := range wantResponses() {
+			if x.wantBody != nil && !strings.Contains(readme, string(x.wantBody)) {
+				t.Errorf("README.md does not document %s %s: %s", x.method, x.path, x.wantBody)
+			}
+		}
+	}
 }
 
 // exercise runs a built guest through check, call, generate and, for a
