@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,13 +36,15 @@ const (
 type lang struct {
 	name string
 	ext  string
+	// need skips (or fails) the test when the toolchain is missing.
+	need func(t *testing.T)
 	// build compiles src to out; variant is "" or "fail" (front only).
 	build func(t *testing.T, src, out, variant string)
 }
 
 var langs = []lang{
-	{"c", ".c", buildC},
-	{"rust", ".rs", buildRust},
+	{"c", ".c", needC, buildC},
+	{"rust", ".rs", needRust, buildRust},
 }
 
 func run(t *testing.T, name string, args ...string) {
@@ -54,9 +57,12 @@ func run(t *testing.T, name string, args ...string) {
 	}
 }
 
-func buildC(t *testing.T, src, out, variant string) {
+func needC(t *testing.T) {
 	tooltest.Look(t, "clang", cInstall)
 	tooltest.File(t, "/usr/lib/wasm32-wasi/libc.a", "wasi-libc", cInstall)
+}
+
+func buildC(t *testing.T, src, out, variant string) {
 	args := []string{"--target=wasm32-wasi", "-mexec-model=reactor", "-O2", "-Wall", "-Wextra", "-Werror",
 		"-I", filepath.Join(root, "guest/c"), "-o", out}
 	if variant == "fail" {
@@ -65,10 +71,13 @@ func buildC(t *testing.T, src, out, variant string) {
 	run(t, "clang", append(args, src, filepath.Join(root, "guest/c/bigband.c"))...)
 }
 
-// buildRust uses Debian's rustc: rustup's usually has no wasm targets.
-func buildRust(t *testing.T, src, out, variant string) {
+// Debian's rustc: rustup's usually has no wasm targets.
+func needRust(t *testing.T) {
 	tooltest.File(t, "/usr/bin/rustc", "Debian's rustc", rustInstall)
 	tooltest.File(t, "/usr/lib/rustlib/wasm32-wasi/lib", "the wasm32-wasi standard library", rustInstall)
+}
+
+func buildRust(t *testing.T, src, out, variant string) {
 	args := []string{"--edition", "2021", "--crate-type", "cdylib", "--target", "wasm32-wasi",
 		"-C", "opt-level=s", "-C", "strip=symbols", "-o", out}
 	if variant == "fail" {
@@ -84,6 +93,58 @@ func component(t *testing.T, core, out string) {
 	tooltest.File(t, filepath.Join(root, "tools/js/node_modules/@bytecodealliance/jco"), "jco", "cd tools/js && npm ci")
 	run(t, "node", filepath.Join(root, "tools/js/wasm-tools.mjs"), "new",
 		"--wit", filepath.Join(root, "guest/wit/http/0.2.0"), "--world", "backend-c", "--adapter", "reactor", core, out)
+}
+
+// builds shares built modules between subtests: each (source, variant)
+// is compiled once per run.
+var builds struct {
+	sync.Mutex
+	m map[string]*built
+}
+
+type built struct {
+	once sync.Once
+	path string
+	ok   bool
+}
+
+// buildOnce builds src with l into a directory kept for the run.
+func buildOnce(t *testing.T, l lang, src, variant string) string {
+	l.need(t)
+	builds.Lock()
+	if builds.m == nil {
+		builds.m = map[string]*built{}
+	}
+	key := src + "\x00" + variant
+	b := builds.m[key]
+	if b == nil {
+		b = &built{path: filepath.Join(work, fmt.Sprintf("%d.wasm", len(builds.m)))}
+		builds.m[key] = b
+	}
+	builds.Unlock()
+	b.once.Do(func() {
+		l.build(t, src, b.path, variant)
+		b.ok = true
+	})
+	if !b.ok {
+		t.Fatalf("building %s failed in another test", src)
+	}
+	return b.path
+}
+
+// work holds the run's builds.
+var work string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "bigband-libtest-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	work = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
 }
 
 func newRuntime(t *testing.T) *host.Runtime {
@@ -143,11 +204,8 @@ func TestFrontend(t *testing.T) {
 	for _, l := range langs {
 		t.Run(l.name, func(t *testing.T) {
 			t.Parallel()
-			dir := t.TempDir()
 			src := filepath.Join("testdata", "front"+l.ext)
-			ok, fail := filepath.Join(dir, "front.wasm"), filepath.Join(dir, "fail.wasm")
-			l.build(t, src, ok, "")
-			l.build(t, src, fail, "fail")
+			ok, fail := buildOnce(t, l, src, ""), buildOnce(t, l, src, "fail")
 			rt := newRuntime(t)
 			prog := load(t, rt, ok)
 			if k, err := contract.KindOf(prog); err != nil || k != contract.Frontend {
@@ -177,14 +235,30 @@ func TestFrontend(t *testing.T) {
 	}
 }
 
-// serve builds testdata/features in l, makes it a component and serves it.
-func serve(t *testing.T, l lang) (*httptest.Server, *host.Program) {
-	dir := t.TempDir()
-	core, comp := filepath.Join(dir, "core.wasm"), filepath.Join(dir, "features.wasm")
-	l.build(t, filepath.Join("testdata", "features"+l.ext), core, "")
-	component(t, core, comp)
+// serve builds testdata/features in l and serves it: made a component, or
+// as the core module itself when asComponent is false.
+func serve(t *testing.T, l lang, asComponent bool) (*httptest.Server, *host.Program) {
+	core := buildOnce(t, l, filepath.Join("testdata", "features"+l.ext), "")
+	comp := filepath.Join(t.TempDir(), "features.wasm")
 	rt := newRuntime(t)
-	prog := load(t, rt, comp)
+	var prog *host.Program
+	if asComponent {
+		component(t, core, comp)
+		prog = load(t, rt, comp)
+	} else {
+		wasm, err := os.ReadFile(core)
+		if err != nil {
+			t.Fatal(err)
+		}
+		prog, err = contract.LoadGuest(context.Background(), rt, wasm, "core.wasm")
+		if err != nil && strings.Contains(err.Error(), "a core module can't use it") {
+			t.Skip("this host serves wasi:http to components only")
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { prog.Close(context.Background()) })
+	}
 	b, err := rt.NewBackend(context.Background(), prog, host.BackendConfig{PoolSize: 2, RequestTimeout: time.Minute})
 	if err != nil {
 		t.Fatal(err)
@@ -225,42 +299,52 @@ func TestBackend(t *testing.T) {
 		{method: "GET", path: "/nope", status: 404, body: "not found"},
 	}
 	for _, l := range langs {
-		t.Run(l.name, func(t *testing.T) {
-			t.Parallel()
-			srv, prog := serve(t, l)
-			routes := call(t, prog, "backstage-backend-plugin#get-routes")
-			if !strings.HasPrefix(routes, `{"ok":[{"method":"GET","path":"/info"},{"method":"POST","path":"/echo"}`) ||
-				strings.Count(routes, `"method"`) != 9 || !strings.Contains(routes, `{"method":"GET","path":"/match/{a}/{b}"}]}`) {
-				t.Errorf("get-routes: %s", routes)
+		for _, asComponent := range []bool{true, false} {
+			name := l.name + "/component"
+			if !asComponent {
+				name = l.name + "/core"
 			}
-			for _, x := range exchanges {
-				req, _ := http.NewRequest(x.method, srv.URL+x.path, nil)
-				for k, vs := range x.header {
-					req.Header[k] = vs
-				}
-				resp, err := http.DefaultClient.Do(req)
-				if err != nil {
-					t.Fatalf("%s %s: %v", x.method, x.path, err)
-				}
-				body, err := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				if err != nil || resp.StatusCode != x.status || string(body) != x.body {
-					t.Errorf("%s %s: %d %q (%v); want %d %q", x.method, x.path, resp.StatusCode, body, err, x.status, x.body)
-				}
-				for k, want := range x.respHeader {
-					if got := resp.Header.Values(k); strings.Join(got, "\n") != strings.Join(want, "\n") {
-						t.Errorf("%s %s: header %s = %q, want %q", x.method, x.path, k, got, want)
-					}
-				}
-				for k, want := range x.trailer {
-					if got := resp.Trailer.Get(k); got != want {
-						t.Errorf("%s %s: trailer %s = %q, want %q (trailers %v)", x.method, x.path, k, got, want, resp.Trailer)
-					}
-				}
-			}
-			t.Run("10MiB", func(t *testing.T) { bigBodies(t, srv.URL) })
-		})
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				exercise(t, l, asComponent, exchanges)
+			})
+		}
 	}
+}
+
+func exercise(t *testing.T, l lang, asComponent bool, exchanges []exchange) {
+	srv, prog := serve(t, l, asComponent)
+	routes := call(t, prog, "backstage-backend-plugin#get-routes")
+	if !strings.HasPrefix(routes, `{"ok":[{"method":"GET","path":"/info"},{"method":"POST","path":"/echo"}`) ||
+		strings.Count(routes, `"method"`) != 9 || !strings.Contains(routes, `{"method":"GET","path":"/match/{a}/{b}"}]}`) {
+		t.Errorf("get-routes: %s", routes)
+	}
+	for _, x := range exchanges {
+		req, _ := http.NewRequest(x.method, srv.URL+x.path, nil)
+		for k, vs := range x.header {
+			req.Header[k] = vs
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", x.method, x.path, err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != x.status || string(body) != x.body {
+			t.Errorf("%s %s: %d %q (%v); want %d %q", x.method, x.path, resp.StatusCode, body, err, x.status, x.body)
+		}
+		for k, want := range x.respHeader {
+			if got := resp.Header.Values(k); strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Errorf("%s %s: header %s = %q, want %q", x.method, x.path, k, got, want)
+			}
+		}
+		for k, want := range x.trailer {
+			if got := resp.Trailer.Get(k); got != want {
+				t.Errorf("%s %s: trailer %s = %q, want %q (trailers %v)", x.method, x.path, k, got, want, resp.Trailer)
+			}
+		}
+	}
+	t.Run("10MiB", func(t *testing.T) { bigBodies(t, srv.URL) })
 }
 
 // bigBodies streams 10 MiB each way: echoed, generated by the guest, and
