@@ -22,6 +22,7 @@ package backend
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"net/url"
 	"strings"
@@ -147,6 +148,14 @@ type Route struct {
 type Router interface {
 	Handler
 	Routes() []Route
+}
+
+// ErrBodyNotAllowed is what Write returns for a response whose status
+// has no body (1xx, 204, 304).
+var ErrBodyNotAllowed = errors.New("backend: this response status allows no body")
+
+func bodyAllowed(status int) bool {
+	return !(status >= 100 && status < 200 || status == 204 || status == 304)
 }
 
 // plugin is what Serve registered.

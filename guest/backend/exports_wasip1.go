@@ -1,5 +1,7 @@
 //go:build wasip1
 
+//lint:file-ignore U1000 reached from //go:wasmexport functions, which staticcheck does not count as uses
+
 package backend
 
 import (

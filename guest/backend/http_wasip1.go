@@ -1,5 +1,7 @@
 //go:build wasip1
 
+//lint:file-ignore U1000 reached from //go:wasmexport functions, which staticcheck does not count as uses
+
 package backend
 
 import (
@@ -306,6 +308,9 @@ func (w *response) send() error {
 func (w *response) Write(p []byte) (int, error) {
 	if err := w.send(); err != nil {
 		return 0, err
+	}
+	if !bodyAllowed(w.status) {
+		return 0, ErrBodyNotAllowed
 	}
 	written := 0
 	for len(p) > 0 {
