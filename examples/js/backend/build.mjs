@@ -6,8 +6,8 @@
 // preview2-shim, which (since 0.26) grants no file system access unless
 // told to: without the preopen below every path fails with "No such file
 // or directory (os error 44)".
-import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { _setPreopens } from '@bytecodealliance/preview2-shim/filesystem';
 
@@ -36,4 +36,5 @@ const { component } = await componentize({
   // drops the WASI imports the engine would need for it.
   disableFeatures: opts.disable ? opts.disable.split(',') : [],
 });
+await mkdir(dirname(resolve(opts.out)), { recursive: true });
 await writeFile(opts.out, component);
