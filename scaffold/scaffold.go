@@ -17,6 +17,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -182,7 +183,7 @@ func checkEmpty(dir string, force bool) error {
 // applied to every text file.
 func templateFiles(src, lang, id string) (map[string][]byte, error) {
 	files := map[string][]byte{}
-	oldID := "example-" + lang
+	oldID := idPattern(lang)
 	err := fs.WalkDir(examples.FS, src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -192,7 +193,7 @@ func templateFiles(src, lang, id string) (map[string][]byte, error) {
 			return err
 		}
 		if isText(data) {
-			s := strings.ReplaceAll(string(data), oldID, id)
+			s := oldID.ReplaceAllLiteralString(string(data), id)
 			s = strings.ReplaceAll(s, "./examples/"+src, ".")
 			s = strings.ReplaceAll(s, "examples/"+src, ".")
 			// The examples' READMEs run the binary from the repository.
@@ -203,6 +204,12 @@ func templateFiles(src, lang, id string) (map[string][]byte, error) {
 		return nil
 	})
 	return files, err
+}
+
+// idPattern matches an example's plugin id, example-<lang>, but not a
+// longer word it begins (example-c in example-cat).
+func idPattern(lang string) *regexp.Regexp {
+	return regexp.MustCompile(`\bexample-` + regexp.QuoteMeta(lang) + `\b`)
 }
 
 func isText(b []byte) bool {

@@ -184,3 +184,20 @@ func TestNewGo(t *testing.T) {
 		t.Errorf("README runs bigband-dev from the repository:\n%s", readme)
 	}
 }
+
+func TestRewrite(t *testing.T) {
+	re := idPattern("c")
+	for in, want := range map[string]string{
+		`id = "example-c"`:            `id = "new-id"`,
+		"example-c-backend":           "new-id-backend",
+		"/api/example-c/items":        "/api/new-id/items",
+		"example-cat and example-c2":  "example-cat and example-c2",
+		"an-example-c":                "an-new-id", // a dash is a boundary, as in package names
+		"getBaseUrl('example-c');\n":  "getBaseUrl('new-id');\n",
+		"example-go stays example-go": "example-go stays example-go",
+	} {
+		if got := re.ReplaceAllLiteralString(in, "new-id"); got != want {
+			t.Errorf("%q -> %q, want %q", in, got, want)
+		}
+	}
+}
