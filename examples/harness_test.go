@@ -134,6 +134,9 @@ func findExamples(t *testing.T) []example {
 // language's toolchain is missing.
 func requireTools(t *testing.T, lang string) {
 	t.Helper()
+	if lang == "js" && testing.Short() {
+		t.Skip("-short: componentize-js takes 10-30 s per build")
+	}
 	const (
 		cInstall    = "apt install clang lld wasi-libc libclang-rt-14-dev-wasm32"
 		rustInstall = "apt install --no-install-recommends rustc libstd-rust-dev-wasm32"
