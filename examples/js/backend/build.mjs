@@ -9,10 +9,21 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { _setPreopens } from '@bytecodealliance/preview2-shim/filesystem';
 
+// The tools come from this project's node_modules: say how to get them.
+async function need(name) {
+  try {
+    return await import(name);
+  } catch (e) {
+    if (e.code !== 'ERR_MODULE_NOT_FOUND') throw e;
+    console.error(`build.mjs: ${name} is not installed: run \`npm install\` in ${process.cwd()}`);
+    process.exit(1);
+  }
+}
+
+const { _setPreopens } = await need('@bytecodealliance/preview2-shim/filesystem');
 _setPreopens({ '/': '/' });
-const { componentize } = await import('@bytecodealliance/componentize-js');
+const { componentize } = await need('@bytecodealliance/componentize-js');
 
 const { values: opts, positionals } = parseArgs({
   allowPositionals: true,
