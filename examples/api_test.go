@@ -133,8 +133,10 @@ func anyContains(files []componentFile, s string) bool {
 // checks every documented response over real HTTP.
 func serveAndCheck(t *testing.T, wasm string) {
 	t.Helper()
+	begin := time.Now()
 	base, stop := serve(t, wasm)
 	defer stop()
+	t.Logf("bigband-dev serve: answering after %v", time.Since(begin).Round(time.Millisecond))
 	for _, p := range checkResponses(base) {
 		t.Error(p)
 	}

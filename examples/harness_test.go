@@ -91,9 +91,11 @@ func cli(t *testing.T, args ...string) string {
 	cmd := exec.CommandContext(ctx, bigbandDev(t), args...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	begin := time.Now()
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("bigband-dev %s: %v\n--- stdout:\n%s--- stderr:\n%s", strings.Join(args, " "), err, stdout.String(), stderr.String())
 	}
+	t.Logf("bigband-dev %s: %v", args[0], time.Since(begin).Round(time.Millisecond))
 	return stdout.String()
 }
 
