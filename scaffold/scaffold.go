@@ -53,7 +53,7 @@ type Result struct {
 }
 
 // Langs lists the languages that have an example of the given kind, in
-// the order of langInfo (for help texts and errors).
+// the order of langOrder (for help texts and errors).
 func Langs(kind string) []string {
 	var out []string
 	for _, l := range langOrder {
