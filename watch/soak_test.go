@@ -38,9 +38,8 @@ func TestMeasureWatch(t *testing.T) {
 			t.Skip("clang not installed")
 		}
 		dir := t.TempDir()
-		for _, f := range []string{"plugin.c", "frontend_abi.h"} {
-			copyFile(t, filepath.Join("..", "fixtures/guests/c/frontend", f), filepath.Join(dir, f))
-		}
+		copyFile(t, filepath.Join("..", "fixtures/guests/c/frontend/plugin.c"), filepath.Join(dir, "plugin.c"))
+		copyFile(t, filepath.Join("..", "guest/c/bigband.h"), filepath.Join(dir, "bigband.h"))
 		measureEdits(t, dir, "plugin.c", n("BIGBAND_MEASURE_C", 100))
 	})
 	t.Run("go", func(t *testing.T) {

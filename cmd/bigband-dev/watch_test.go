@@ -155,14 +155,14 @@ func TestWatchGoFrontendAndCBackend(t *testing.T) {
 		b, _ := os.ReadFile(filepath.Join(root, "fixtures/guests/go/frontend", f))
 		writeFile(t, "", filepath.Join(front, f), string(b))
 	}
-	for _, f := range []string{"backend.c", "http.h"} {
-		b, _ := os.ReadFile(filepath.Join(root, "fixtures/guests/c/backend", f))
-		writeFile(t, "", filepath.Join(back, f), string(b))
+	for _, f := range []string{"fixtures/guests/c/backend/backend.c", "guest/c/bigband.h", "guest/c/bigband.c"} {
+		b, _ := os.ReadFile(filepath.Join(root, f))
+		writeFile(t, "", filepath.Join(back, filepath.Base(f)), string(b))
 	}
 	tools, wit := filepath.Join(root, "tools/js/wasm-tools.mjs"), filepath.Join(root, "guest/wit/http/0.2.0")
 	writeFile(t, "", filepath.Join(back, "bigband.toml"), fmt.Sprintf(`id = "echo"
 [build]
-command = ["sh", "-c", "mkdir -p out && clang --target=wasm32-wasi -mexec-model=reactor -O2 -o out/core.wasm backend.c && node %s embed --wit %s --world backend-c out/core.wasm out/typed.wasm && node %s new --adapter none out/typed.wasm out/echo.wasm"]
+command = ["sh", "-c", "mkdir -p out && clang --target=wasm32-wasi -mexec-model=reactor -O2 -o out/core.wasm backend.c bigband.c && node %s embed --wit %s --world backend-c out/core.wasm out/typed.wasm && node %s new --adapter none out/typed.wasm out/echo.wasm"]
 artifact = "out/echo.wasm"
 ignore = ["out/"]
 `, tools, wit, tools))

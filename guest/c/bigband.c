@@ -373,20 +373,21 @@ long bb_read(bb_request *r, void *buf, size_t cap) {
     r->in = s.val;
   }
   if (cap > 1 << 30) cap = 1 << 30;
-  bb_result_bytes_t chunk;
-  bb_input_stream_blocking_read(r->in, cap, &chunk);
-  if (chunk.is_err) {
-    r->body_done = 1;
-    if (chunk.err.tag == BB_STREAM_CLOSED) return 0;
-    bb_io_error_drop(chunk.err.error);
-    return -1;
+  for (;;) {
+    bb_result_bytes_t chunk;
+    bb_input_stream_blocking_read(r->in, cap, &chunk);
+    if (chunk.is_err) {
+      r->body_done = 1;
+      if (chunk.err.tag == BB_STREAM_CLOSED) return 0;
+      bb_io_error_drop(chunk.err.error);
+      return -1;
+    }
+    // The host never returns more than asked; an empty chunk is not the end.
+    uint32_t n = chunk.ok.len < cap ? chunk.ok.len : (uint32_t)cap;
+    memcpy(buf, chunk.ok.ptr, n);
+    bb_release(chunk.ok.ptr, chunk.ok.len);
+    if (n > 0) return (long)n;
   }
-  // The host never returns more than asked; a chunk may be empty.
-  uint32_t n = chunk.ok.len < cap ? chunk.ok.len : (uint32_t)cap;
-  memcpy(buf, chunk.ok.ptr, n);
-  bb_release(chunk.ok.ptr, chunk.ok.len);
-  if (n == 0) return bb_read(r, buf, cap); // an empty chunk is not the end
-  return (long)n;
 }
 
 void bb_status(bb_response *w, int code) {

@@ -27,8 +27,12 @@
 // Build (clang 14+ with wasi-libc):
 //   clang --target=wasm32-wasi -mexec-model=reactor -O2 -o plugin.wasm plugin.c bigband.c
 // A frontend module runs as it is (the host types it by the contract). A
-// backend imports wasi:http, so it becomes a component: embed the world
-// (wasm-tools component embed WIT --world backend-c) and `component new`.
+// backend imports wasi:http@0.2.0 by its core names: a host that links WASI
+// 0.2 imports of core modules serves it as it is; for any other, make it a
+// component (wasm-tools component embed WIT --world backend-c, then
+// component new; examples/c/backend's Makefile does both).
+// printf and friends import wasi_snapshot_preview1 (a component then needs
+// the preview1 reactor adapter).
 //
 // Below the high-level API is the raw layer it is built on: the contract's
 // records and the wasi:http@0.2.0 / wasi:io@0.2.0 imports with their flat

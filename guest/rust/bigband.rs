@@ -31,7 +31,13 @@
 //! Below the API are the canonical-ABI layouts (wasm32) and the
 //! wasi:http@0.2.0 / wasi:io@0.2.0 imports with their flat signatures, the
 //! same as guest/c/bigband.h.
+//!
+//! Edition 2021: the 2024 edition wants `unsafe extern` and
+//! `#[unsafe(no_mangle)]`, which Rust 1.63 (Debian 12) does not parse.
 #![allow(dead_code)]
+
+#[cfg(not(target_arch = "wasm32"))]
+compile_error!("bigband.rs is for wasm32 targets (wasm32-wasi, wasm32-wasip1): its layouts are the canonical ABI's on wasm32");
 
 use std::alloc::{self, Layout};
 use std::any::Any;
