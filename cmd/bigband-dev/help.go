@@ -105,17 +105,18 @@ func commands() []*command {
 		witCommand(),
 		{
 			name:    "new",
-			usage:   "new [flags] LANG NAME",
-			summary: "create a plugin project from a template",
-			desc: "Creates a plugin project named NAME with a guest written in LANG (rust, go, js or c) " +
-				"that implements the frontend or backend contract: its WIT, its build command and a " +
-				"README saying how to run it under `bigband-dev watch`.",
-			example: "bigband-dev new --kind backend go todo-backend",
-			flags: func(fs *flag.FlagSet) any {
-				fs.String("kind", "frontend", "plugin `KIND`: frontend or backend")
-				fs.String("dir", "", "create the project in `DIR` (default: ./NAME)")
-				return nil
-			},
+			usage:   "new [flags] LANG KIND DIR",
+			summary: "create a plugin project from an example",
+			desc: "Creates a plugin project in DIR from the example plugin for LANG (go, c, rust or js) " +
+				"and KIND (frontend or backend): its sources, WIT, bigband.toml, .gitignore and a README " +
+				"saying how to build it and run it under `bigband-dev watch`. The plugin id (--id, default " +
+				"DIR's name) replaces the example's. A Go project gets its own go.mod and a copy of the " +
+				"Go guest library; C and Rust projects a copy of the guest header or module. DIR must be " +
+				"new or empty unless --force is given. The examples themselves are under examples/ in " +
+				"the repository.",
+			example: "bigband-dev new go backend ./todo\n  bigband-dev new --id hello-js js frontend plugins-src/hello",
+			flags:   newFlagSet,
+			run:     runNew,
 		},
 	}
 }
