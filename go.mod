@@ -11,4 +11,11 @@ require (
 	golang.org/x/text v0.42.0
 )
 
-require golang.org/x/sys v0.44.0
+require golang.org/x/sys v0.45.0
+
+require (
+	github.com/go-json-experiment/json v0.0.0-20260623181947-01eb4420fa68 // indirect
+	go.lsp.dev/jsonrpc2 v1.0.1 // indirect
+	go.lsp.dev/protocol v1.0.1 // indirect
+	go.lsp.dev/uri v1.0.1 // indirect
+)

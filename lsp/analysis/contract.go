@@ -1,0 +1,383 @@
+package analysis
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/bigband-dev/bigband/contract"
+	"github.com/bigband-dev/bigband/host/component"
+	"github.com/bigband-dev/bigband/watch/config"
+	"github.com/bigband-dev/bigband/wit"
+	"github.com/bigband-dev/bigband/wit/syntax"
+)
+
+// Fix is what a code action needs to repair a diagnostic.
+type Fix struct {
+	// Name is the undefined name (misspelt, or missing a `use`).
+	Name string
+	// AddFunc is a contract function to add: its declaration as WIT and the
+	// byte offset (in Path) where the interface body ends.
+	AddFunc  string
+	AddPath  string
+	AddAt    int
+	AddTypes []string // type definitions the function needs that are missing
+}
+
+// contractWorld says whether world w should be checked, and against what.
+func contractKind(r *wit.Resolve, w *wit.World, cfg *config.Config) (contract.Kind, bool, bool) {
+	for _, it := range w.Exports {
+		if it.Kind != wit.WorldInterface {
+			continue
+		}
+		iface := r.Interfaces[it.Interface]
+		name := it.Key.Name
+		if iface.Name != nil {
+			name = *iface.Name
+		}
+		switch name {
+		case contract.Frontend.Interface():
+			return contract.Frontend, true, true
+		case contract.Backend.Interface():
+			return contract.Backend, true, true
+		}
+	}
+	if cfg != nil && cfg.File != "" {
+		switch cfg.Kind {
+		case config.KindFrontend:
+			return contract.Frontend, true, true
+		case config.KindBackend:
+			return contract.Backend, true, true
+		case config.KindAuto:
+			return 0, false, true
+		}
+	}
+	return 0, false, false
+}
+
+// findConfig looks for bigband.toml in the package directory and up to two
+// levels above it (a guest keeps its WIT in wit/ beside its source).
+func findConfig(root string) *config.Config {
+	dir := root
+	for range 3 {
+		if _, err := os.Stat(filepath.Join(dir, config.FileName)); err == nil {
+			cfg, err := config.Load(dir)
+			if err == nil {
+				return cfg
+			}
+			return nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			break
+		}
+		dir = parent
+	}
+	return nil
+}
+
+func (p *Package) spanDiag(r *wit.Resolve, span syntax.Span) (string, int, int, bool) {
+	sf := r.Files.File(span.Start)
+	if sf == nil {
+		return "", 0, 0, false
+	}
+	end := sf.Offset(span.Start)
+	if sf.Contains(span.End) {
+		end = sf.Offset(span.End)
+	}
+	return sf.Name(), sf.Offset(span.Start), end, true
+}
+
+var missingFuncRE = regexp.MustCompile("^export (\\S+)#(\\S+): missing")
+
+func (p *Package) checkContracts() []Diagnostic {
+	r := p.Resolve
+	cfg := findConfig(p.Root)
+	var out []Diagnostic
+	pkg := r.Packages[p.MainID]
+	for _, nw := range pkg.Worlds {
+		w := r.Worlds[nw.ID]
+		k, ok, _ := contractKind(r, w, cfg)
+		if !ok {
+			continue
+		}
+		for _, prob := range contract.Check(r, nw.ID, k) {
+			path, start, end, ok := p.spanDiag(r, prob.Span)
+			if !ok {
+				path, start, end, _ = p.spanDiag(r, w.Span)
+			}
+			d := Diagnostic{Path: path, Start: start, End: end, Severity: Error, Code: CodeContract,
+				Message: prob.Message + " [" + k.String() + " contract, world " + w.Name + "]"}
+			if path != "" {
+				if ws, we, wok := p.worldName(r, w); wok {
+					d.Related = append(d.Related, Related{Path: path, Start: ws, End: we, Message: "world " + w.Name + " is checked against the " + k.String() + " contract"})
+					_ = we
+				}
+			}
+			if m := missingFuncRE.FindStringSubmatch(prob.Message); m != nil {
+				d.Data = p.addFuncFix(r, w, k, m[2])
+			}
+			if d.Path == "" {
+				continue
+			}
+			// Point at the declaration's first line rather than a whole world.
+			d.End = min(d.End, lineEnd(p.byPath[d.Path], d.Start))
+			out = append(out, d)
+		}
+		out = append(out, p.checkWasm(r, nw.ID, cfg)...)
+	}
+	return out
+}
+
+func (p *Package) worldName(r *wit.Resolve, w *wit.World) (int, int, bool) {
+	for _, s := range p.Index.Symbols {
+		if s.Kind == KindWorld && s.Name == w.Name && s.File.Dep == "" {
+			return s.Start, s.End, true
+		}
+	}
+	return 0, 0, false
+}
+
+func lineEnd(f *File, off int) int {
+	if f == nil {
+		return off
+	}
+	for i := off; i < len(f.Src); i++ {
+		if f.Src[i] == '\n' {
+			return i
+		}
+	}
+	return len(f.Src)
+}
+
+// addFuncFix prepares the edit that adds contract function fn to the
+// interface the world exports under the contract's name.
+func (p *Package) addFuncFix(r *wit.Resolve, w *wit.World, k contract.Kind, fn string) *Fix {
+	cr, cpkg, err := contract.Contract()
+	if err != nil {
+		return nil
+	}
+	cid, ok := cr.Packages[cpkg].Interface(k.Interface())
+	if !ok {
+		return nil
+	}
+	ci := cr.Interfaces[cid]
+	cf := ci.Function(fn)
+	if cf == nil {
+		return nil
+	}
+	var target *Symbol
+	for _, s := range p.Index.Symbols {
+		if s.Kind == KindInterface && s.Name == k.Interface() && s.File.Dep == "" {
+			target = s
+		}
+	}
+	if target == nil {
+		return nil
+	}
+	fix := &Fix{AddFunc: fn + ": " + wit.FuncString(cr, cf) + ";", AddPath: target.File.Path, AddAt: target.DeclEnd - 1}
+	// Bring along the contract's named types the function uses that the
+	// interface lacks.
+	seen := map[string]bool{}
+	var walk func(t wit.Type)
+	walk = func(t wit.Type) {
+		if t.Prim != wit.Ref {
+			return
+		}
+		td := cr.Types[t.ID]
+		if td.Name != "" {
+			if seen[td.Name] || target.types[td.Name] != nil {
+				return
+			}
+			seen[td.Name] = true
+			if sf := cr.Files.File(td.Span.Start); sf != nil && sf.Contains(td.Span.End) {
+				fix.AddTypes = append(fix.AddTypes, string(sf.Source()[sf.Offset(td.Span.Start):sf.Offset(td.Span.End)]))
+			}
+		}
+		td.EachType(walk)
+	}
+	for _, prm := range cf.Params {
+		walk(prm.Type)
+	}
+	walk(cf.Result)
+	return fix
+}
+
+// checkWasm compares the plugin's built wasm with world w when the wasm is
+// newer than every WIT file: a build that predates the WIT is expected to
+// differ and says nothing yet.
+func (p *Package) checkWasm(r *wit.Resolve, w wit.WorldID, cfg *config.Config) []Diagnostic {
+	wasm := ""
+	if cfg != nil && cfg.Build.Artifact != "" {
+		wasm = cfg.Build.Artifact
+	} else {
+		for _, c := range []string{filepath.Join(p.Root, "plugin.wasm"), filepath.Join(filepath.Dir(p.Root), "plugin.wasm")} {
+			if _, err := os.Stat(c); err == nil {
+				wasm = c
+				break
+			}
+		}
+	}
+	if wasm == "" {
+		return nil
+	}
+	st, err := os.Stat(wasm)
+	if err != nil {
+		return nil
+	}
+	p.Wasm = wasm
+	for _, f := range p.Files {
+		if fst, err := os.Stat(f.Path); err == nil && fst.ModTime().After(st.ModTime()) {
+			return nil
+		}
+	}
+	world := r.Worlds[w]
+	path, start, end, ok := p.spanDiag(r, world.Span)
+	if !ok {
+		return nil
+	}
+	end = min(end, lineEnd(p.byPath[path], start))
+	if st.Size() > 256<<20 {
+		return nil
+	}
+	b, err := os.ReadFile(wasm)
+	if err != nil {
+		return nil
+	}
+	msgs := compareWasm(r, world, b)
+	var out []Diagnostic
+	for _, m := range msgs {
+		d := Diagnostic{Path: path, Start: start, End: end, Severity: Warning, Code: CodeWasm,
+			Message: fmt.Sprintf("%s: %s (built %s, after the WIT: rebuild, or fix the world)", filepath.Base(wasm), m.msg, st.ModTime().Format("15:04:05"))}
+		if m.span.IsValid() {
+			if pth, s, e, ok := p.spanDiag(r, m.span); ok {
+				d.Path, d.Start, d.End = pth, s, min(e, lineEnd(p.byPath[pth], s))
+			}
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+type wasmMsg struct {
+	msg  string
+	span syntax.Span
+}
+
+// compareWasm lists the world's exports the binary lacks or types
+// differently.
+func compareWasm(r *wit.Resolve, world *wit.World, b []byte) []wasmMsg {
+	var gr *wit.Resolve
+	var gw wit.WorldID
+	switch {
+	case component.IsComponent(b):
+		c, err := component.Decode(b)
+		if err != nil {
+			return []wasmMsg{{msg: "not a valid component: " + err.Error()}}
+		}
+		gr, gw, err = c.World()
+		if err != nil {
+			return []wasmMsg{{msg: "component types not understood: " + err.Error()}}
+		}
+	case component.IsCoreModule(b):
+		m, err := component.DecodeCore(b)
+		if err != nil {
+			return []wasmMsg{{msg: "not a valid core module: " + err.Error()}}
+		}
+		return compareCore(r, world, m)
+	default:
+		return []wasmMsg{{msg: "not WebAssembly"}}
+	}
+	var out []wasmMsg
+	gworld := gr.Worlds[gw]
+	cmp := wit.NewComparer(gr, r)
+	for _, it := range world.Exports {
+		if it.Kind != wit.WorldInterface {
+			continue
+		}
+		iface := r.Interfaces[it.Interface]
+		name := exportName(r, it)
+		var found *wit.WorldItem
+		for _, g := range gworld.Exports {
+			if g.Kind == wit.WorldInterface && exportName(gr, g) == name {
+				found = g
+			} else if g.Kind == wit.WorldInterface && iface.Name != nil && gr.Interfaces[g.Interface].Name != nil && *gr.Interfaces[g.Interface].Name == *iface.Name && found == nil {
+				found = g
+			}
+		}
+		if found == nil {
+			out = append(out, wasmMsg{msg: "export " + name + ": missing from the build", span: it.Span})
+			continue
+		}
+		gi := gr.Interfaces[found.Interface]
+		for _, f := range iface.Functions {
+			gf := gi.Function(f.Name)
+			if gf == nil {
+				out = append(out, wasmMsg{msg: "export " + name + "#" + f.Name + ": missing from the build", span: f.Span})
+				continue
+			}
+			if !sameFunc(cmp, gf, f) {
+				out = append(out, wasmMsg{msg: fmt.Sprintf("export %s#%s: the build has %s, the world %s", name, f.Name, wit.FuncString(gr, gf), wit.FuncString(r, f)), span: f.Span})
+			}
+		}
+	}
+	return out
+}
+
+func sameFunc(cmp *wit.Comparer, a, b *wit.Function) bool {
+	if len(a.Params) != len(b.Params) {
+		return false
+	}
+	for i := range a.Params {
+		if !cmp.Type(a.Params[i].Type, b.Params[i].Type) {
+			return false
+		}
+	}
+	if a.Result.IsNone() != b.Result.IsNone() {
+		return false
+	}
+	return a.Result.IsNone() || cmp.Type(a.Result, b.Result)
+}
+
+func exportName(r *wit.Resolve, it *wit.WorldItem) string {
+	if !it.Key.IsInterface {
+		return it.Key.Name
+	}
+	iface := r.Interfaces[it.Key.Interface]
+	if iface.Package == nil || iface.Name == nil {
+		return "?"
+	}
+	return r.Packages[*iface.Package].Name.InterfaceID(*iface.Name)
+}
+
+// compareCore checks a core module's `iface#func` exports against the
+// world's interface exports.
+func compareCore(r *wit.Resolve, world *wit.World, m *component.CoreModule) []wasmMsg {
+	have := map[string]bool{}
+	for _, e := range m.Exports {
+		have[e.Name] = true
+	}
+	var out []wasmMsg
+	for _, it := range world.Exports {
+		if it.Kind != wit.WorldInterface {
+			continue
+		}
+		name := exportName(r, it)
+		iface := r.Interfaces[it.Interface]
+		for _, f := range iface.Functions {
+			short := name
+			if iface.Name != nil {
+				short = *iface.Name
+			}
+			if !have[name+"#"+f.Name] && !have[short+"#"+f.Name] {
+				if strings.HasPrefix(name, "wasi:") {
+					continue // a core module can't export WASI interfaces at all; the contract check says so
+				}
+				out = append(out, wasmMsg{msg: "export " + short + "#" + f.Name + ": missing from the build", span: f.Span})
+			}
+		}
+	}
+	return out
+}
