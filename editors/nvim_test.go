@@ -83,6 +83,7 @@ type nvimResult struct {
 		Diagnostics map[string][]nvimDiag `json:"diagnostics"`
 		Modified    map[string]bool       `json:"modified"`
 		Clients     map[string]int        `json:"clients"`
+		Servers     int                   `json:"servers"`
 	} `json:"phases"`
 }
 
@@ -210,6 +211,9 @@ func TestNeovimDiagnostics(t *testing.T) {
 			if got.Clients[f] != 1 {
 				t.Errorf("%s: %s: %d language clients attached, want 1", names[i], filepath.Base(f), got.Clients[f])
 			}
+		}
+		if got.Servers != 1 {
+			t.Errorf("%s: %d language servers running, want 1 for the package", names[i], got.Servers)
 		}
 		if i > 0 {
 			for f, m := range got.Modified {

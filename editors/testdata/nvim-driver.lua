@@ -69,6 +69,11 @@ local function run()
       return matches(phase.expect)
     end, 50)
     local rec = { matched = ok, diagnostics = {}, modified = {}, clients = {} }
+    local all = {}
+    for _, c in ipairs((vim.lsp.get_clients or vim.lsp.get_active_clients)()) do
+      table.insert(all, c.id)
+    end
+    rec.servers = #all
     for f, b in pairs(bufs) do
       rec.diagnostics[f] = {}
       for _, d in ipairs(vim.diagnostic.get(b)) do

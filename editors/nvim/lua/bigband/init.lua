@@ -119,11 +119,19 @@ function M.setup(opts)
   end
 
   -- 0.7: one client per root directory, attached to each WIT buffer under it.
+  -- (client_is_stopped is no test: it is true while a client initializes,
+  -- which would start a second server for a buffer opened meanwhile.)
   local clients = {}
   on_filetype(cfg, function(bufnr)
     local c = client_config(bufnr)
     local id = clients[c.root_dir]
-    if not id or vim.lsp.client_is_stopped(id) then
+    if not id or not vim.lsp.get_client_by_id(id) then
+      local root = c.root_dir
+      c.on_exit = function()
+        if clients[root] == id then
+          clients[root] = nil
+        end
+      end
       id = vim.lsp.start_client(c)
       if not id then
         vim.notify('bigband: could not start ' .. table.concat(cfg.cmd, ' '), vim.log.levels.ERROR)
