@@ -272,3 +272,97 @@ func tail(path string) string {
 	}
 	return "\n--- " + filepath.Base(path) + " ---\n" + string(b)
 }
+
+// TestNeovimSetupPaths runs editors/nvim's setup for Neovim 0.11+ and 0.8-0.10
+// on whatever nvim is installed (Debian's is 0.7), with the newer APIs stood
+// in for, and checks what setup hands them: the server command, the wit
+// filetype, the root found from the markers, the buffer.
+func TestNeovimSetupPaths(t *testing.T) {
+	nvim := tooltest.Look(t, "nvim", "apt-get install neovim")
+	tmp := t.TempDir()
+	root := filepath.Join(tmp, "plugin")
+	witDir := filepath.Join(root, "wit")
+	if err := os.MkdirAll(witDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "bigband.toml"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	witFile := filepath.Join(witDir, "a.wit")
+	if err := os.WriteFile(witFile, []byte("package a:b;\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	nvimDir, err := filepath.Abs("nvim")
+	if err != nil {
+		t.Fatal(err)
+	}
+	script, err := filepath.Abs(filepath.Join("testdata", "nvim-setup-paths.lua"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(tmp, "out.json")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // hang guard
+	defer cancel()
+	cmd := exec.CommandContext(ctx, nvim, "--headless", "--clean", "-u", "NONE", "-i", "NONE",
+		"--cmd", "set runtimepath^="+nvimDir, "-c", "luafile "+script)
+	cmd.Dir = tmp
+	cmd.Env = append(os.Environ(), "BIGBAND_OUT="+out, "BIGBAND_NVIM_DIR="+nvimDir, "BIGBAND_WIT_FILE="+witFile,
+		"XDG_CONFIG_HOME="+tmp, "XDG_DATA_HOME="+tmp, "XDG_STATE_HOME="+tmp, "XDG_CACHE_HOME="+tmp)
+	combined, runErr := cmd.CombinedOutput()
+	raw, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatalf("nvim wrote nothing (%v): %v\n%s", runErr, err, combined)
+	}
+	var res struct {
+		Error string `json:"error"`
+		V011  struct {
+			Name         string   `json:"name"`
+			Enabled      string   `json:"enabled"`
+			Cmd          []string `json:"cmd"`
+			Filetypes    []string `json:"filetypes"`
+			RootMarkers  []string `json:"root_markers"`
+			RtpCmd       []string `json:"rtp_cmd"`
+			RtpFiletypes []string `json:"rtp_filetypes"`
+		} `json:"v011"`
+		V08 struct {
+			Calls []struct {
+				Name    string   `json:"name"`
+				Cmd     []string `json:"cmd"`
+				RootDir string   `json:"root_dir"`
+				Bufnr   int      `json:"bufnr"`
+			} `json:"calls"`
+			Buf      int    `json:"buf"`
+			Filetype string `json:"filetype"`
+		} `json:"v08"`
+	}
+	if err := json.Unmarshal(raw, &res); err != nil {
+		t.Fatalf("%v\n%s", err, raw)
+	}
+	if res.Error != "" {
+		t.Fatalf("setup: %s\n%s", res.Error, combined)
+	}
+	v11 := res.V011
+	if v11.Name != "bigband" || v11.Enabled != "bigband" {
+		t.Errorf("0.11: vim.lsp.config(%q), vim.lsp.enable(%q), want bigband for both", v11.Name, v11.Enabled)
+	}
+	if !reflect.DeepEqual(v11.Cmd, []string{"/opt/bigband-dev", "lsp"}) || !reflect.DeepEqual(v11.Filetypes, []string{"wit"}) {
+		t.Errorf("0.11: cmd %q filetypes %q, want the cmd given to setup and [wit]", v11.Cmd, v11.Filetypes)
+	}
+	if !slices.Contains(v11.RootMarkers, "bigband.toml") {
+		t.Errorf("0.11: root_markers %q lack bigband.toml", v11.RootMarkers)
+	}
+	if !reflect.DeepEqual(v11.RtpCmd, []string{"bigband-dev", "lsp"}) || !reflect.DeepEqual(v11.RtpFiletypes, []string{"wit"}) {
+		t.Errorf("0.11: lsp/bigband.lua gives cmd %q filetypes %q, want [bigband-dev lsp] and [wit]", v11.RtpCmd, v11.RtpFiletypes)
+	}
+	v08 := res.V08
+	if v08.Filetype != "wit" {
+		t.Errorf("0.8: a.wit has filetype %q, want wit", v08.Filetype)
+	}
+	if len(v08.Calls) != 1 {
+		t.Fatalf("0.8: vim.lsp.start called %d times for one buffer, want 1: %+v", len(v08.Calls), v08.Calls)
+	}
+	c := v08.Calls[0]
+	if c.Name != "bigband" || !reflect.DeepEqual(c.Cmd, []string{"bigband-dev", "lsp"}) || c.RootDir != root || c.Bufnr != v08.Buf {
+		t.Errorf("0.8: vim.lsp.start(%+v), want name bigband, cmd [bigband-dev lsp], root_dir %s (bigband.toml), bufnr %d", c, root, v08.Buf)
+	}
+}
