@@ -58,3 +58,18 @@ func TestTextMateGrammar(t *testing.T) {
 	}
 	t.Logf("%s", out)
 }
+
+// TestVSCodeExtension runs editors/vscode/test/extension.test.mjs: the
+// extension against stand-ins for the vscode API and the language client
+// (what it starts, restarts, reports), and its manifest against its files.
+func TestVSCodeExtension(t *testing.T) {
+	node := tooltest.Look(t, "node", "apt-get install nodejs")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // hang guard
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, filepath.Join("test", "extension.test.mjs"))
+	cmd.Dir = "vscode"
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("node test/extension.test.mjs: %v\n%s", err, out)
+	}
+}
