@@ -69,7 +69,12 @@ local function add_filetype()
   if vim.fn.has('nvim-0.8') == 1 and vim.filetype and vim.filetype.add then
     vim.filetype.add({ extension = { wit = 'wit' } })
   else
-    vim.cmd([[autocmd BufRead,BufNewFile *.wit setfiletype wit]])
+    vim.cmd([[
+      augroup bigband-filetype
+        autocmd!
+        autocmd BufRead,BufNewFile *.wit setfiletype wit
+      augroup END
+    ]])
   end
 end
 
