@@ -3,6 +3,7 @@ package lsp
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -32,6 +33,7 @@ type testEnv struct {
 	diags     map[uri.URI]*protocol.PublishDiagnosticsParams
 	pubs      int
 	published map[string]uint64 // by package root, see settle
+	sent      uint64            // notifications that make a new snapshot
 }
 
 // clientHandler records what the server publishes.
@@ -77,6 +79,9 @@ func newTestEnvWith(t testing.TB, files map[string]string, opts Options) *testEn
 	e := &testEnv{t: tt, dir: dir, diags: map[uri.URI]*protocol.PublishDiagnosticsParams{}}
 	e.cond = sync.NewCond(&e.mu)
 	done := make(chan error, 1)
+	if os.Getenv("LSP_TEST_LOG") != "" {
+		opts.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
 	if opts.WasmPoll == 0 {
 		opts.WasmPoll = 50 * time.Millisecond
 	}
@@ -124,6 +129,9 @@ func (e *testEnv) open(name string) {
 }
 
 func (e *testEnv) openText(name, text string, version int32) {
+	e.mu.Lock()
+	e.sent++
+	e.mu.Unlock()
 	err := e.server.DidOpen(context.Background(), &protocol.DidOpenTextDocumentParams{TextDocument: protocol.TextDocumentItem{
 		URI: e.uri(name), LanguageID: "wit", Version: version, Text: text}})
 	if err != nil {
@@ -132,6 +140,9 @@ func (e *testEnv) openText(name, text string, version int32) {
 }
 
 func (e *testEnv) change(name, text string, version int32) {
+	e.mu.Lock()
+	e.sent++
+	e.mu.Unlock()
 	err := e.server.DidChange(context.Background(), &protocol.DidChangeTextDocumentParams{
 		TextDocument:   protocol.VersionedTextDocumentIdentifier{TextDocumentIdentifier: protocol.TextDocumentIdentifier{URI: e.uri(name)}, Version: version},
 		ContentChanges: []protocol.TextDocumentContentChangeEvent{&protocol.TextDocumentContentChangeWholeDocument{Text: text}}})
@@ -242,6 +253,9 @@ func newSettledEnv(t testing.TB, files map[string]string) *testEnv {
 func (e *testEnv) settle(name string) {
 	root := analysis.PackageRoot(filepath.Join(e.dir, filepath.FromSlash(name)))
 	e.await("diagnostics of "+name, func() bool {
-		return e.published[root] >= e.srv.sess.current().seq
+		// Notifications return once written: wait for the server to have
+		// taken in every one sent, then for their diagnostics.
+		seq := e.srv.sess.current().seq
+		return seq >= e.sent && e.published[root] >= seq && int64(e.pubs) >= e.srv.sess.sentPubs.Load()
 	})
 }
