@@ -25,6 +25,10 @@ type Options struct {
 	// WasmPoll is how often built .wasm files are checked for changes; 0
 	// means every second, negative never.
 	WasmPoll time.Duration
+
+	// Test hooks: the server once built, and each finished publication.
+	onServer  func(*Server)
+	onPublish func(root string, seq uint64)
 }
 
 // codec marshals with the protocol package's union-aware codec (the one
@@ -60,6 +64,10 @@ func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 	conn := jsonrpc2.NewConn(jsonrpc2.NewHeaderStream(rwc), jsonrpc2.WithCodec(codec{}))
 	s := newServer(protocol.ClientDispatcher(conn), opts)
 	s.closeConn = func() { _ = conn.Close() }
+	s.sess.onPublish = opts.onPublish
+	if opts.onServer != nil {
+		opts.onServer(s)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s.baseCtx = ctx

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.lsp.dev/protocol"
@@ -63,6 +64,7 @@ type session struct {
 	// diagnosed is signalled after each publication round (tests,
 	// benchmarks); nil unless set.
 	onPublish func(root string, seq uint64)
+	sentPubs  atomic.Int64 // publishDiagnostics notifications sent
 }
 
 func newSession(s *Server) *session {
@@ -256,6 +258,7 @@ func (ss *session) publish(ctx context.Context, snap *snapshot, root string, pkg
 		if err := ss.s.client.PublishDiagnostics(context.WithoutCancel(ctx), params); err != nil {
 			ss.s.log.Warn("publishDiagnostics", "err", err)
 		}
+		ss.sentPubs.Add(1)
 		if len(ds) > 0 {
 			ss.mu.Lock()
 			rs.files[p] = true

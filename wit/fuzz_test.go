@@ -2,6 +2,7 @@ package wit
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -44,7 +45,9 @@ func FuzzResolve(f *testing.F) {
 			}
 			overlays[name] = p
 		}
-		r, _, err := Load(root, LoadOptions{Overlays: overlays, Features: map[string]bool{"active": true}})
+		opts := LoadOptions{Overlays: overlays, Features: map[string]bool{"active": true}}
+		checkResult(t, Check(context.Background(), root, opts))
+		r, _, err := Load(root, opts)
 		if err == nil {
 			_ = r.JSON()
 			return
@@ -76,4 +79,57 @@ func conformanceDirOrEmpty() string {
 		return ""
 	}
 	return dir
+}
+
+// checkResult checks what Check returns is self-consistent: every
+// diagnostic has a message, code and severity, every span (of diagnostics,
+// related locations and references) lies in a file of the result, and
+// every ID in the Resolve is in range.
+func checkResult(t *testing.T, res *Result) {
+	t.Helper()
+	inFiles := func(what string, loc Location) {
+		if !loc.Span.IsValid() {
+			return
+		}
+		f := res.Files.File(loc.Span.Start)
+		if f == nil || !f.Contains(loc.Span.End) || loc.Span.End < loc.Span.Start || f.Name() != loc.File {
+			t.Fatalf("%s: span %v (%s) outside its file", what, loc.Span, loc.File)
+		}
+	}
+	for _, d := range res.Diagnostics {
+		if d.Message == "" || d.Code == "" || d.Severity == 0 {
+			t.Fatalf("incomplete diagnostic %+v", d)
+		}
+		inFiles("diagnostic "+d.Message, d.Location)
+		for _, r := range d.Related {
+			inFiles("related location of "+d.Message, r.Location)
+		}
+	}
+	for _, r := range res.Refs {
+		if !r.Span.IsValid() {
+			t.Fatalf("reference without a span: %+v", r)
+		}
+		inFiles("reference", r.Location)
+		inFiles("reference target", r.Target)
+	}
+	rv := res.Resolve
+	okType := func(ty Type) {
+		if ty.Prim == Ref && (int(ty.ID) < 0 || int(ty.ID) >= len(rv.Types)) {
+			t.Fatalf("type reference %d out of range (%d types)", ty.ID, len(rv.Types))
+		}
+	}
+	for _, td := range rv.Types {
+		if td == nil {
+			t.Fatal("nil type in the Resolve")
+		}
+		td.EachType(okType)
+	}
+	for _, i := range rv.Interfaces {
+		for _, nt := range i.Types {
+			okType(TypeRef(nt.ID))
+		}
+	}
+	if res.HasPackage && (int(res.Package) < 0 || int(res.Package) >= len(rv.Packages)) {
+		t.Fatalf("package %d out of range", res.Package)
+	}
 }

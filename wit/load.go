@@ -65,55 +65,87 @@ func (e *LoadError) Error() string {
 // Load reads the WIT package at path (a .wit file, or a directory whose
 // *.wit files form one package, with dependencies under deps/), resolves it
 // with its dependencies and returns the Resolve and the ID of the package at
-// path. On failure the error is a *LoadError (or an I/O error wrapped with
-// the path) and the returned Resolve holds whatever resolved before it.
+// path. On failure the error is a *LoadError listing every problem found
+// (the first is the one wit-parser reports), or an I/O error wrapped with
+// the path; the returned Resolve holds the packages that resolved cleanly.
+// Check is the variant for editors: it never stops and says more.
 func Load(path string, opts LoadOptions) (*Resolve, PackageID, error) {
-	l := &loader{fset: syntax.NewFileSet(), overlays: opts.Overlays, decodeWasm: opts.DecodeWasm}
-	r := &Resolve{
+	l := newLoader(opts, false)
+	id, ok, err := l.load(path)
+	if len(l.errs) > 0 {
+		return l.r, 0, &LoadError{Files: l.fset, Errors: l.errs, Context: l.context}
+	}
+	if err != nil {
+		return l.r, 0, err
+	}
+	if !ok {
+		return l.r, 0, &LoadError{Files: l.fset, Context: "failed to resolve " + path}
+	}
+	return l.r, id, nil
+}
+
+func newLoader(opts LoadOptions, keepGoing bool) *loader {
+	l := &loader{fset: syntax.NewFileSet(), overlays: opts.Overlays, decodeWasm: opts.DecodeWasm, keepGoing: keepGoing}
+	l.r = &Resolve{
 		PackageNames: map[string]PackageID{},
 		Features:     opts.Features,
 		AllFeatures:  opts.AllFeatures,
 		Files:        l.fset,
 	}
-	if r.Features == nil {
-		r.Features = map[string]bool{}
+	if l.r.Features == nil {
+		l.r.Features = map[string]bool{}
 	}
-	l.r = r
+	return l
+}
+
+// load parses and resolves the package at path with its deps/. Problems
+// in the sources go to l.errs; an I/O problem stops it unless keepGoing,
+// which records it as an error on the file instead.
+func (l *loader) load(path string) (PackageID, bool, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return r, 0, err
+		return 0, false, err
 	}
 	info, err := l.stat(abs)
 	if err != nil {
-		return r, 0, fmt.Errorf("%s: %w", path, err)
+		return 0, false, fmt.Errorf("%s: %w", path, err)
 	}
 	var main *group
 	var deps []*group
 	if info.IsDir() {
 		main, err = l.parseDir(abs, path)
 		if err != nil {
-			return r, 0, err
+			return 0, false, err
 		}
-		if len(l.errs) == 0 {
-			deps, err = l.parseDeps(filepath.Join(abs, "deps"), filepath.Join(path, "deps"))
-			if err != nil {
-				return r, 0, err
-			}
+		l.inDeps = true
+		deps, err = l.parseDeps(filepath.Join(abs, "deps"), filepath.Join(path, "deps"))
+		l.inDeps = false
+		if err != nil {
+			return 0, false, err
 		}
 	} else {
 		main, err = l.parseFiles([]string{abs}, []string{path})
 		if err != nil {
-			return r, 0, err
+			return 0, false, err
 		}
 	}
-	if len(l.errs) > 0 {
-		return r, 0, &LoadError{Files: l.fset, Errors: l.errs, Context: l.context}
+	id, ok := l.pushGroups(main, deps)
+	return id, ok, nil
+}
+
+// ioProblem handles a file that can't be read or isn't text: an error
+// that stops the load, or (keepGoing) an error recorded on the file.
+func (l *loader) ioProblem(shown string, err error) error {
+	if err == nil || !l.keepGoing {
+		return err
 	}
-	id, serr := r.pushGroups(main, deps)
-	if serr != nil {
-		return r, 0, &LoadError{Files: l.fset, Errors: syntax.ErrorList{serr}}
+	e := &syntax.Error{Msg: err.Error(), Code: "wit/io"}
+	if l.errFile == nil {
+		l.errFile = map[*syntax.Error]string{}
 	}
-	return r, id, nil
+	l.errFile[e] = shown
+	l.errs = append(l.errs, e)
+	return nil
 }
 
 // group is the packages parsed from one directory or file: nested package
@@ -129,6 +161,12 @@ type loader struct {
 	r          *Resolve
 	errs       syntax.ErrorList
 	context    string
+
+	keepGoing bool                     // Check: I/O problems don't stop the load
+	errFile   map[*syntax.Error]string // file of errors that have no span (keepGoing)
+	inDeps    bool                     // parsing deps/ (recorded on sources)
+	sources   []*Source                // every file parsed, in order
+	lowered   []*lowerer               // every package lowered, for references
 }
 
 // mergeWasm adds a WIT package encoded as wasm, with what it depends on,
@@ -267,7 +305,10 @@ func (l *loader) parseDeps(abs, shown string) ([]*group, error) {
 		if !dir {
 			st, err := l.stat(p)
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", s, err)
+				if err := l.ioProblem(s, fmt.Errorf("%s: %w", s, err)); err != nil {
+					return nil, err
+				}
+				continue
 			}
 			dir = st.IsDir()
 		}
@@ -278,12 +319,9 @@ func (l *loader) parseDeps(abs, shown string) ([]*group, error) {
 		case strings.HasSuffix(name, ".wit"):
 			g, err = l.parseFiles([]string{p}, []string{s})
 		case strings.HasSuffix(name, ".wasm"):
-			if err := l.mergeWasm(p, s); err != nil {
-				return nil, err
-			}
-			continue
+			err = l.ioProblem(s, l.mergeWasm(p, s))
 		case strings.HasSuffix(name, ".wat"):
-			return nil, fmt.Errorf("%s: WIT packages in the WebAssembly text format are not supported", s)
+			err = l.ioProblem(s, fmt.Errorf("%s: WIT packages in the WebAssembly text format are not supported", s))
 		default:
 			continue // stray files such as .DS_Store
 		}
@@ -297,34 +335,41 @@ func (l *loader) parseDeps(abs, shown string) ([]*group, error) {
 	return groups, nil
 }
 
-// parseFiles parses the files of one package and lowers it. Syntax errors
-// are collected for every file; lowering stops at the first file with
-// errors, as wit-parser would have stopped there.
+// parseFiles parses the files of one package and lowers it, reporting
+// every error: a file with syntax errors is lowered as far as it parsed.
+// A package with any error is marked failed and won't be pushed.
 func (l *loader) parseFiles(paths, shown []string) (*group, error) {
-	lw := newLowerer()
+	lw := newLowerer(&l.errs)
 	g := &group{}
-	failed := len(l.errs) > 0
-	files := make([]*syntax.File, len(paths))
+	files := make([]*syntax.File, 0, len(paths))
 	for i, p := range paths {
 		src, err := l.read(p)
 		if err != nil {
-			return nil, fmt.Errorf("failed to read %s: %w", shown[i], err)
+			if err := l.ioProblem(shown[i], fmt.Errorf("failed to read %s: %w", shown[i], err)); err != nil {
+				return nil, err
+			}
+			continue
 		}
 		if !utf8.Valid(src) {
-			return nil, fmt.Errorf("%s: input file is not valid UTF-8", shown[i])
+			if err := l.ioProblem(shown[i], fmt.Errorf("%s: input file is not valid UTF-8", shown[i])); err != nil {
+				return nil, err
+			}
+			continue
 		}
-		files[i] = l.fset.AddFile(shown[i], src)
+		files = append(files, l.fset.AddFile(shown[i], src))
 	}
 	asts, errs := parseAll(files)
+	syntaxFailed := len(files) != len(paths)
 	for i, f := range asts {
-		if len(errs[i]) > 0 {
-			l.errs = append(l.errs, errs[i]...)
-			failed = true
-			continue
+		l.sources = append(l.sources, &Source{File: files[i], AST: f, Dep: l.inDeps, Errors: len(errs[i])})
+		for _, e := range errs[i] {
+			if e.Code == "" {
+				e.Code = "wit/syntax"
+			}
 		}
-		if failed {
-			continue
-		}
+		l.errs = append(l.errs, errs[i]...)
+		fileFailed := len(errs[i]) > 0
+		syntaxFailed = syntaxFailed || fileFailed
 		var items []syntax.Item
 		for _, it := range f.Items {
 			n, ok := it.(*syntax.NestedPackage)
@@ -332,59 +377,65 @@ func (l *loader) parseFiles(paths, shown []string) (*group, error) {
 				items = append(items, it)
 				continue
 			}
-			nl := newLowerer()
-			serr := nl.push(n.Name, n.Docs, n.Items)
-			var u *unresolvedPackage
-			if serr == nil {
-				u, serr = nl.resolve()
+			nl := newLowerer(&l.errs)
+			if !nl.push(n.Name, n.Docs, n.Items) {
+				continue
 			}
-			if serr != nil {
-				l.errs = append(l.errs, serr)
-				failed = true
-				break
+			if u := nl.resolve(); u != nil {
+				u.failed = nl.failed() || fileFailed
+				l.lowered = append(l.lowered, nl)
+				g.pkgs = append(g.pkgs, u)
 			}
-			g.pkgs = append(g.pkgs, u)
-		}
-		if failed {
-			continue
 		}
 		var name *syntax.PackageName
 		var docs syntax.Docs
 		if f.Package != nil {
 			name, docs = f.Package.Name, f.Package.Docs
 		}
-		if serr := lw.push(name, docs, items); serr != nil {
-			l.errs = append(l.errs, serr)
-			failed = true
-		}
+		lw.push(name, docs, items)
 	}
-	if failed {
-		return nil, nil
+	if len(files) == 0 && len(paths) > 0 {
+		return g, nil
 	}
-	u, serr := lw.resolve()
-	if serr != nil {
-		l.errs = append(l.errs, serr)
-		return nil, nil
+	u := lw.resolve()
+	if u == nil {
+		return g, nil
 	}
+	u.failed = lw.failed() || syntaxFailed
+	l.lowered = append(l.lowered, lw)
 	g.pkgs = append(g.pkgs, u)
 	return g, nil
 }
 
 // pushGroups orders every package by dependency (a depth-first walk over
-// packages sorted by name) and appends them to r.
-func (r *Resolve) pushGroups(main *group, deps []*group) (PackageID, *syntax.Error) {
-	mainName := main.pkgs[len(main.pkgs)-1].name
+// packages sorted by name) and appends them to r. It keeps going: a package
+// that failed to lower, or that depends on one that failed, is left out
+// without a word (its own errors say why); one that fails to push is
+// reported and rolled back. It reports whether the main package was pushed.
+func (l *loader) pushGroups(main *group, deps []*group) (PackageID, bool) {
+	r := l.r
+	var mainPkg *unresolvedPackage
+	if main != nil && len(main.pkgs) > 0 {
+		mainPkg = main.pkgs[len(main.pkgs)-1]
+	}
 	byName := map[string]*unresolvedPackage{}
 	var all []*unresolvedPackage
 	for _, g := range append([]*group{main}, deps...) {
+		if g == nil {
+			continue
+		}
 		for _, u := range g.pkgs {
 			key := u.name.String()
 			if _, ok := r.PackageNames[key]; ok {
-				return 0, errAt(u.nameSpan, fmt.Sprintf("package `%s` is defined in two different locations: here and in a binary dependency", u.name))
+				l.errs = append(l.errs, errAt(u.nameSpan, fmt.Sprintf("package `%s` is defined in two different locations: here and in a binary dependency", u.name)))
+				continue
 			}
 			if prev, ok := byName[key]; ok {
-				return 0, errAt(u.nameSpan, fmt.Sprintf("package `%s` is defined in two different locations:\n  * %s\n  * %s",
+				e := errAt(u.nameSpan, fmt.Sprintf("package `%s` is defined in two different locations:\n  * %s\n  * %s",
 					u.name, r.Files.Position(u.nameSpan.Start), r.Files.Position(prev.nameSpan.Start)))
+				e.Related = []syntax.Related{{Span: prev.nameSpan, Msg: "also defined here"}}
+				l.errs = append(l.errs, e)
+				continue
 			}
 			byName[key] = u
 			all = append(all, u)
@@ -403,7 +454,7 @@ func (r *Resolve) pushGroups(main *group, deps []*group) (PackageID, *syntax.Err
 		for _, dep := range u.foreignDeps {
 			key := dep.name.String()
 			if visiting[key] {
-				return errAt(dep.span, "package `"+key+"` creates a dependency cycle")
+				return &syntax.Error{Span: dep.span, Msg: "package `" + key + "` creates a dependency cycle", Code: "wit/cycle"}
 			}
 			visiting[key] = true
 			if d, ok := byName[key]; ok {
@@ -419,20 +470,56 @@ func (r *Resolve) pushGroups(main *group, deps []*group) (PackageID, *syntax.Err
 	}
 	for _, u := range all {
 		if err := visit(u); err != nil {
-			return 0, err
+			l.errs = append(l.errs, err)
+			return 0, false
 		}
 	}
 	var mainID PackageID
+	pushed := false
+	failed := map[string]bool{}
 	for _, u := range order {
+		key := u.name.String()
+		skip := u.failed
+		for _, dep := range u.foreignDeps {
+			skip = skip || failed[dep.name.String()]
+		}
+		if skip {
+			failed[key] = true
+			continue
+		}
+		mark := r.mark()
 		id, err := r.pushPackage(u)
 		if err != nil {
-			return 0, err
+			l.errs = append(l.errs, err)
+			r.rollback(mark)
+			failed[key] = true
+			continue
 		}
-		if comparePackageNames(u.name, mainName) == 0 {
-			mainID = id
+		if u == mainPkg {
+			mainID, pushed = id, true
 		}
 	}
-	return mainID, nil
+	return mainID, pushed
+}
+
+// arenaMark is the size of a Resolve's arenas, to undo a failed push.
+type arenaMark struct{ types, ifaces, worlds, pkgs int }
+
+func (r *Resolve) mark() arenaMark {
+	return arenaMark{len(r.Types), len(r.Interfaces), len(r.Worlds), len(r.Packages)}
+}
+
+// rollback drops what a failed pushPackage appended, so the Resolve only
+// holds packages whose references are all valid.
+func (r *Resolve) rollback(m arenaMark) {
+	for _, p := range r.Packages[m.pkgs:] {
+		delete(r.PackageNames, p.Name.String())
+	}
+	clear(r.Types[m.types:])
+	clear(r.Interfaces[m.ifaces:])
+	clear(r.Worlds[m.worlds:])
+	clear(r.Packages[m.pkgs:])
+	r.Types, r.Interfaces, r.Worlds, r.Packages = r.Types[:m.types], r.Interfaces[:m.ifaces], r.Worlds[:m.worlds], r.Packages[:m.pkgs]
 }
 
 // overlayInfo describes an overlay-only file, or a directory that only

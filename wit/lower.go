@@ -1,6 +1,8 @@
 package wit
 
 import (
+	"slices"
+
 	"github.com/bigband-dev/bigband/wit/syntax"
 )
 
@@ -22,7 +24,47 @@ type lowerer struct {
 	interfaceTypes []*lookup
 	foreignIfaces  map[int]bool
 	typeLookup     *lookup
+
+	// errs receives every error in the order found, shared with the loader
+	// so that errors of files and packages interleave as wit-parser meets
+	// them; its first entry is the one wit-parser reports.
+	errs     *syntax.ErrorList
+	nerrs    int // errors this lowerer reported
+	reported map[syntax.Pos]bool
+	// poisoned marks placeholder types defined after an error, so that
+	// later uses of the name aren't reported again.
+	poisoned map[TypeID]bool
+	refs     []localRef
+	dropped  map[syntax.Item]bool // duplicate interfaces and worlds, left out
 }
+
+// localRef is a name in the source that resolved to an item of the package
+// being lowered (by local ID) or of a foreign package (by name).
+type localRef struct {
+	span    syntax.Span
+	kind    RefKind
+	id      int // local TypeID, interface or world index
+	foreign bool
+}
+
+// report records an error and keeps going. One error per position: a
+// second error at the same spot is nearly always fallout of the first.
+func (l *lowerer) report(e *syntax.Error) {
+	if e == nil {
+		return
+	}
+	if e.Span.IsValid() {
+		if l.reported[e.Span.Start] {
+			return
+		}
+		l.reported[e.Span.Start] = true
+	}
+	l.nerrs++
+	*l.errs = append(*l.errs, e)
+}
+
+// failed reports whether this lowerer found any error.
+func (l *lowerer) failed() bool { return l.nerrs > 0 }
 
 // lookupEntry is a name in an interface or world scope: a type, or another
 // kind of item ("function") that cannot be used as one.
@@ -52,8 +94,11 @@ func (l *lookup) insert(name string, e lookupEntry) bool {
 	return false
 }
 
-func newLowerer() *lowerer {
+func newLowerer(errs *syntax.ErrorList) *lowerer {
 	return &lowerer{
+		errs:          errs,
+		reported:      map[syntax.Pos]bool{},
+		poisoned:      map[TypeID]bool{},
 		pkg:           &unresolvedPackage{},
 		anon:          map[string]TypeID{},
 		packageItems:  map[string]itemRef{},
@@ -70,45 +115,58 @@ func notFound(span syntax.Span, kind, name string) *syntax.Error {
 	return errAt(span, kind+" `"+name+"` does not exist")
 }
 
-// push adds one file (or nested package block) to the package.
-func (l *lowerer) push(name *syntax.PackageName, docs syntax.Docs, items []syntax.Item) *syntax.Error {
+// push adds one file (or nested package block) to the package, reporting
+// what is wrong with its header; it reports whether there was nothing.
+func (l *lowerer) push(name *syntax.PackageName, docs syntax.Docs, items []syntax.Item) bool {
+	before := l.nerrs
 	if name != nil {
 		cur := packageNameOf(name)
-		if l.hasName && comparePackageNames(cur, l.pkg.name) != 0 {
-			return errAt(name.Span, "package identifier `"+cur.String()+"` does not match previous package name of `"+l.pkg.name.String()+"`")
+		switch {
+		case l.hasName && comparePackageNames(cur, l.pkg.name) != 0:
+			e := errAt(name.Span, "package identifier `"+cur.String()+"` does not match previous package name of `"+l.pkg.name.String()+"`")
+			e.Related = []syntax.Related{{Span: l.pkg.nameSpan, Msg: "the package is first named here"}}
+			l.report(e)
+		default:
+			l.hasName = true
+			l.pkg.name = cur
+			l.pkg.nameSpan = name.Span
 		}
-		l.hasName = true
-		l.pkg.name = cur
-		l.pkg.nameSpan = name.Span
 		if d := lowerDocs(docs); d.Contents != nil {
 			if l.pkg.docs.Contents != nil {
-				return errAt(docs.Span, "found doc comments on multiple 'package' items")
+				l.report(errAt(docs.Span, "found doc comments on multiple 'package' items"))
+			} else {
+				l.pkg.docs = d
 			}
-			l.pkg.docs = d
 		}
 	}
-	for _, it := range items {
+	kept := items
+	for i, it := range items {
 		if n, ok := it.(*syntax.NestedPackage); ok {
-			return errAt(n.Name.Span, "nested packages must be placed at the top-level")
+			l.report(errAt(n.Name.Span, "nested packages must be placed at the top-level"))
+			if len(kept) == len(items) {
+				kept = slices.Clone(items[:i])
+			}
+			continue
+		}
+		if len(kept) != len(items) {
+			kept = append(kept, it)
 		}
 	}
-	l.files = append(l.files, items)
-	return nil
+	l.files = append(l.files, kept)
+	return l.nerrs == before
 }
 
-// resolve lowers everything pushed.
-func (l *lowerer) resolve() (*unresolvedPackage, *syntax.Error) {
+// resolve lowers everything pushed, reporting every error it finds. The
+// package returned is complete enough for navigation even after errors, but
+// only a package without errors (failed() false) may be pushed.
+func (l *lowerer) resolve() *unresolvedPackage {
 	if !l.hasName {
-		return nil, errAt(syntax.Span{}, "no `package` header was found in any WIT file for this package")
+		l.report(&syntax.Error{Msg: "no `package` header was found in any WIT file for this package", Code: "wit/no-package"})
+		return nil
 	}
 	l.populateForeignDeps()
-	ifaceOrder, worldOrder, err := l.populateAstItems()
-	if err != nil {
-		return nil, err
-	}
-	if err := l.populateForeignTypes(); err != nil {
-		return nil, err
-	}
+	ifaceOrder, worldOrder := l.populateAstItems()
+	l.populateForeignTypes()
 	type src[T any] struct {
 		node *T
 		file int
@@ -117,6 +175,9 @@ func (l *lowerer) resolve() (*unresolvedPackage, *syntax.Error) {
 	worlds := map[int]src[syntax.World]{}
 	for i, items := range l.files {
 		for _, it := range items {
+			if l.dropped[it] {
+				continue
+			}
 			switch n := it.(type) {
 			case *syntax.Interface:
 				ifaces[l.astItems[i][n.Name.Name].id] = src[syntax.Interface]{n, i}
@@ -128,18 +189,14 @@ func (l *lowerer) resolve() (*unresolvedPackage, *syntax.Error) {
 	for _, id := range ifaceOrder {
 		s := ifaces[id]
 		l.cur = s.file
-		if err := l.resolveInterface(id, s.node.Items, s.node.Docs, s.node.Attributes); err != nil {
-			return nil, err
-		}
+		l.resolveInterface(id, s.node.Items, s.node.Docs, s.node.Attributes)
 	}
 	for _, id := range worldOrder {
 		s := worlds[id]
 		l.cur = s.file
-		if err := l.resolveWorld(id, s.node); err != nil {
-			return nil, err
-		}
+		l.resolveWorld(id, s.node)
 	}
-	return l.pkg, nil
+	return l.pkg
 }
 
 // pathKind says what a use path may name.
@@ -277,10 +334,11 @@ func (l *lowerer) populateForeignDeps() {
 
 // populateAstItems checks names, sorts interfaces and worlds by their `use`
 // and `include` dependencies, allocates them in that order and builds each
-// file's scope.
-func (l *lowerer) populateAstItems() (ifaceOrder, worldOrder []int, _ *syntax.Error) {
+// file's scope. A duplicate is reported and left out.
+func (l *lowerer) populateAstItems() (ifaceOrder, worldOrder []int) {
 	spans := map[string]syntax.Span{}
 	isWorld := map[string]bool{}
+	dropped := map[syntax.Item]bool{}
 	var names []string
 	deps := map[string][]edge{}
 	for _, items := range l.files {
@@ -291,12 +349,18 @@ func (l *lowerer) populateAstItems() (ifaceOrder, worldOrder []int, _ *syntax.Er
 				id = n.Name
 			case *syntax.World:
 				id = n.Name
-				isWorld[id.Name] = true
 			default:
 				continue
 			}
-			if _, dup := spans[id.Name]; dup {
-				return nil, nil, errAt(id.Span, "duplicate item named `"+id.Name+"`")
+			if prev, dup := spans[id.Name]; dup {
+				e := errAt(id.Span, "duplicate item named `"+id.Name+"`")
+				e.Related = []syntax.Related{{Span: prev, Msg: "first defined here"}}
+				l.report(e)
+				dropped[it] = true
+				continue
+			}
+			if _, ok := it.(*syntax.World); ok {
+				isWorld[id.Name] = true
 			}
 			spans[id.Name] = id.Span
 			names = append(names, id.Name)
@@ -326,12 +390,18 @@ func (l *lowerer) populateAstItems() (ifaceOrder, worldOrder []int, _ *syntax.Er
 			default:
 				continue
 			}
-			if _, dup := ns[name.Name]; dup {
-				return nil, nil, errAt(name.Span, "duplicate name `"+name.Name+"` in this file")
+			if dropped[it] {
+				continue
+			}
+			if prev, dup := ns[name.Name]; dup {
+				err := errAt(name.Span, "duplicate name `"+name.Name+"` in this file")
+				err.Related = []syntax.Related{{Span: prev.id.Span, Msg: "first defined here"}}
+				l.report(err)
+				continue
 			}
 			ns[name.Name] = e
 		}
-		err := forEachPath(items, func(v pathVisit) *syntax.Error {
+		forEachPath(items, func(v pathVisit) *syntax.Error {
 			if v.owner == nil || v.path.Package != nil {
 				return nil
 			}
@@ -346,20 +416,15 @@ func (l *lowerer) populateAstItems() (ifaceOrder, worldOrder []int, _ *syntax.Er
 				deps[v.owner.Name] = append(deps[v.owner.Name], edge{used.Name, used.Span})
 				return nil
 			}
-			return notFound(used.Span, "interface or world", used.Name)
+			l.report(notFound(used.Span, "interface or world", used.Name))
+			return nil
 		})
-		if err != nil {
-			return nil, nil, err
-		}
 	}
 	depList := make([][]edge, len(names))
 	for i, n := range names {
 		depList[i] = deps[n]
 	}
-	order, err := toposort("interface or world", names, depList)
-	if err != nil {
-		return nil, nil, err
-	}
+	order := toposortAll("interface or world", names, depList, l.report)
 
 	ids := map[string]itemRef{}
 	for _, name := range order {
@@ -379,10 +444,13 @@ func (l *lowerer) populateAstItems() (ifaceOrder, worldOrder []int, _ *syntax.Er
 	for _, items := range l.files {
 		scope := map[string]itemRef{}
 		for _, it := range items {
+			if dropped[it] {
+				continue
+			}
 			switch n := it.(type) {
 			case *syntax.TopUse:
 				if len(n.Attributes) > 0 {
-					return nil, nil, errAt(n.Span, "attributes not allowed on top-level use")
+					l.report(errAt(n.Span, "attributes not allowed on top-level use"))
 				}
 				name := n.Path.Name.Name
 				if n.As != nil {
@@ -392,11 +460,14 @@ func (l *lowerer) populateAstItems() (ifaceOrder, worldOrder []int, _ *syntax.Er
 				if n.Path.Package == nil {
 					r, ok := ids[n.Path.Name.Name]
 					if !ok {
-						return nil, nil, notFound(n.Path.Name.Span, "interface or world", n.Path.Name.Name)
+						l.report(notFound(n.Path.Name.Span, "interface or world", n.Path.Name.Name))
+						continue
 					}
 					ref = r
+					l.refItem(n.Path.Name.Span, r, false)
 				} else {
 					ref = l.foreignRef(n.Path)
+					l.refItem(n.Path.Name.Span, ref, true)
 				}
 				scope[name] = ref
 			case *syntax.Interface:
@@ -409,7 +480,17 @@ func (l *lowerer) populateAstItems() (ifaceOrder, worldOrder []int, _ *syntax.Er
 		}
 		l.astItems = append(l.astItems, scope)
 	}
-	return ifaceOrder, worldOrder, nil
+	l.dropped = dropped
+	return ifaceOrder, worldOrder
+}
+
+// refItem records a reference to an interface or world.
+func (l *lowerer) refItem(span syntax.Span, r itemRef, foreign bool) {
+	kind := RefInterface
+	if r.world {
+		kind = RefWorld
+	}
+	l.refs = append(l.refs, localRef{span: span, kind: kind, id: r.id, foreign: foreign})
 }
 
 func (l *lowerer) foreignRef(p *syntax.UsePath) itemRef {
@@ -424,28 +505,32 @@ func (l *lowerer) foreignRef(p *syntax.UsePath) itemRef {
 
 // populateForeignTypes creates a KindUnknown placeholder for each type used
 // from a foreign interface; pushPackage later finds the real type.
-func (l *lowerer) populateForeignTypes() *syntax.Error {
+func (l *lowerer) populateForeignTypes() {
 	for i, items := range l.files {
 		l.cur = i
-		err := forEachPath(items, func(v pathVisit) *syntax.Error {
+		forEachPath(items, func(v pathVisit) *syntax.Error {
 			if !v.isUse {
 				return nil
 			}
 			stab, err := l.stability(v.attrs)
 			if err != nil {
-				return err
+				l.report(err)
+				return nil
 			}
 			ext, err := externalID(v.attrs)
 			if err != nil {
-				return err
+				l.report(err)
+				return nil
 			}
 			ref, name, span, err := l.resolvePath(v.path)
 			if err != nil {
-				return err
+				l.report(err)
+				return nil
 			}
 			iface, err := ifaceOf(ref, name, span)
 			if err != nil {
-				return err
+				l.report(err)
+				return nil
 			}
 			if !l.foreignIfaces[iface] {
 				return nil
@@ -470,11 +555,7 @@ func (l *lowerer) populateForeignTypes() *syntax.Error {
 			}
 			return nil
 		})
-		if err != nil {
-			return err
-		}
 	}
-	return nil
 }
 
 // resolvePath finds what a use path names from the current file.

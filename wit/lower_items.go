@@ -4,13 +4,11 @@ import (
 	"github.com/bigband-dev/bigband/wit/syntax"
 )
 
-func (l *lowerer) resolveInterface(id int, items []syntax.InterfaceItem, docs syntax.Docs, attrs []*syntax.Attribute) *syntax.Error {
+func (l *lowerer) resolveInterface(id int, items []syntax.InterfaceItem, docs syntax.Docs, attrs []*syntax.Attribute) {
 	iface := l.pkg.interfaces[id]
 	iface.Docs = lowerDocs(docs)
 	stab, err := l.stability(attrs)
-	if err != nil {
-		return err
-	}
+	l.report(err)
 	iface.Stability = stab
 
 	var typeItems []any
@@ -20,9 +18,7 @@ func (l *lowerer) resolveInterface(id int, items []syntax.InterfaceItem, docs sy
 			typeItems = append(typeItems, n)
 		}
 	}
-	if err := l.resolveTypes(Owner{Kind: OwnerInterface, Interface: InterfaceID(id)}, typeItems); err != nil {
-		return err
-	}
+	l.resolveTypes(Owner{Kind: OwnerInterface, Interface: InterfaceID(id)}, typeItems)
 	for _, name := range l.typeLookup.names {
 		iface.Types = append(iface.Types, NamedType{name, l.typeLookup.m[name].typ})
 	}
@@ -31,41 +27,31 @@ func (l *lowerer) resolveInterface(id int, items []syntax.InterfaceItem, docs sy
 		switch n := it.(type) {
 		case *syntax.NamedFunc:
 			if err := l.define(n.Name, lookupEntry{item: "function"}); err != nil {
-				return err
+				l.report(err)
+				continue
 			}
 			kind := Freestanding
 			if n.Func.Async {
 				kind = AsyncFreestanding
 			}
-			f, err := l.resolveFunction(n.Docs, n.Attributes, n.Name.Name, n.Name.Span, n.Func, kind, 0)
-			if err != nil {
-				return err
-			}
-			iface.Functions = append(iface.Functions, f)
+			iface.Functions = append(iface.Functions, l.resolveFunction(n.Docs, n.Attributes, n.Name.Name, n.Name.Span, n.Func, kind, 0))
 		case *syntax.TypeDef:
 			if r, ok := n.Type.(*syntax.ResourceType); ok {
 				for _, rf := range r.Funcs {
-					f, err := l.resolveResourceFunc(rf, n.Name)
-					if err != nil {
-						return err
-					}
-					iface.Functions = append(iface.Functions, f)
+					iface.Functions = append(iface.Functions, l.resolveResourceFunc(rf, n.Name))
 				}
 			}
 		}
 	}
 	l.interfaceTypes[id] = l.typeLookup
 	l.typeLookup = newLookup()
-	return nil
 }
 
-func (l *lowerer) resolveWorld(id int, w *syntax.World) *syntax.Error {
+func (l *lowerer) resolveWorld(id int, w *syntax.World) {
 	world := l.pkg.worlds[id]
 	world.Docs = lowerDocs(w.Docs)
 	stab, err := l.stability(w.Attributes)
-	if err != nil {
-		return err
-	}
+	l.report(err)
 	world.Stability = stab
 	owner := Owner{Kind: OwnerWorld, World: WorldID(id)}
 
@@ -76,9 +62,7 @@ func (l *lowerer) resolveWorld(id int, w *syntax.World) *syntax.Error {
 			typeItems = append(typeItems, n)
 		}
 	}
-	if err := l.resolveTypes(owner, typeItems); err != nil {
-		return err
-	}
+	l.resolveTypes(owner, typeItems)
 	for _, it := range w.Items {
 		inc, ok := it.(*syntax.Include)
 		if !ok {
@@ -86,16 +70,20 @@ func (l *lowerer) resolveWorld(id int, w *syntax.World) *syntax.Error {
 		}
 		stab, err := l.stability(inc.Attributes)
 		if err != nil {
-			return err
+			l.report(err)
+			continue
 		}
 		ref, name, span, err := l.resolvePath(inc.From)
 		if err != nil {
-			return err
+			l.report(err)
+			continue
 		}
 		from, err := worldOf(ref, name, span)
 		if err != nil {
-			return err
+			l.report(err)
+			continue
 		}
+		l.refItem(inc.From.Name.Span, ref, inc.From.Package != nil)
 		wi := WorldInclude{Stability: stab, World: WorldID(from), Span: span}
 		for _, n := range inc.With {
 			wi.Names = append(wi.Names, IncludeName{Name: n.Name.Name, As: n.As.Name})
@@ -117,10 +105,7 @@ func (l *lowerer) resolveWorld(id int, w *syntax.World) *syntax.Error {
 		case *syntax.TypeDef:
 			if r, ok := n.Type.(*syntax.ResourceType); ok {
 				for _, rf := range r.Funcs {
-					f, err := l.resolveResourceFunc(rf, n.Name)
-					if err != nil {
-						return err
-					}
+					f := l.resolveResourceFunc(rf, n.Name)
 					world.Imports = append(world.Imports, &WorldItem{Key: WorldKey{Name: f.Name}, Kind: WorldFunction, Function: f, Span: f.Span})
 				}
 			}
@@ -134,7 +119,8 @@ func (l *lowerer) resolveWorld(id int, w *syntax.World) *syntax.Error {
 		}
 		item, err := l.resolveWorldItem(ie)
 		if err != nil {
-			return err
+			l.report(err)
+			continue
 		}
 		kindSpan := externSpan(ie)
 		switch ie.Kind {
@@ -147,18 +133,23 @@ func (l *lowerer) resolveWorld(id int, w *syntax.World) *syntax.Error {
 		case syntax.ExternPath:
 			item.Key = WorldKey{IsInterface: true, Interface: item.Interface}
 			if seen[int(item.Interface)] {
-				return errAt(kindSpan, "interface cannot be "+desc+"ed more than once")
+				l.report(errAt(kindSpan, "interface cannot be "+desc+"ed more than once"))
+				continue
 			}
 			seen[int(item.Interface)] = true
 		}
 		if i := findItem(*dst, item.Key); i >= 0 {
 			prev := [...]string{WorldInterface: "interface", WorldFunction: "func", WorldType: "type"}[(*dst)[i].Kind]
-			return errAt(kindSpan, desc+" `"+item.Key.Name+"` conflicts with prior "+prev+" of same name")
+			e := errAt(kindSpan, desc+" `"+item.Key.Name+"` conflicts with prior "+prev+" of same name")
+			if (*dst)[i].Span.IsValid() {
+				e.Related = []syntax.Related{{Span: (*dst)[i].Span, Msg: "the prior " + prev}}
+			}
+			l.report(e)
+			continue
 		}
 		*dst = append(*dst, item)
 	}
 	l.typeLookup = newLookup()
-	return nil
 }
 
 // externSpan is where errors about an import or export point: its name.
@@ -185,9 +176,7 @@ func (l *lowerer) resolveWorldItem(ie *syntax.ImportExport) (*WorldItem, *syntax
 		prev := l.typeLookup
 		l.typeLookup = newLookup()
 		id := l.allocInterface(ie.Name.Span)
-		if err := l.resolveInterface(id, ie.Items, ie.Docs, ie.Attributes); err != nil {
-			return nil, err
-		}
+		l.resolveInterface(id, ie.Items, ie.Docs, ie.Attributes)
 		l.typeLookup = prev
 		ext, err := externalID(ie.Attributes)
 		if err != nil {
@@ -212,6 +201,7 @@ func (l *lowerer) resolveWorldItem(ie *syntax.ImportExport) (*WorldItem, *syntax
 		if err != nil {
 			return nil, err
 		}
+		l.refItem(ie.Path.Name.Span, ref, ie.Path.Package != nil)
 		if ie.Kind == syntax.ExternNamedPath {
 			span = ie.Name.Span
 		}
@@ -221,31 +211,28 @@ func (l *lowerer) resolveWorldItem(ie *syntax.ImportExport) (*WorldItem, *syntax
 		if ie.Func.Async {
 			kind = AsyncFreestanding
 		}
-		f, err := l.resolveFunction(ie.Docs, ie.Attributes, ie.Name.Name, ie.Name.Span, ie.Func, kind, 0)
-		if err != nil {
-			return nil, err
-		}
+		f := l.resolveFunction(ie.Docs, ie.Attributes, ie.Name.Name, ie.Name.Span, ie.Func, kind, 0)
 		return &WorldItem{Kind: WorldFunction, Function: f, Span: f.Span}, nil
 	}
 }
 
 // resolveTypes defines the `use`d and declared types of an interface or
-// world, declared ones in dependency order.
-func (l *lowerer) resolveTypes(owner Owner, items []any) *syntax.Error {
+// world, declared ones in dependency order. A type that fails still gets
+// its name defined (as a poisoned placeholder), so its uses aren't
+// reported again.
+func (l *lowerer) resolveTypes(owner Owner, items []any) {
 	for _, it := range items {
 		if u, ok := it.(*syntax.Use); ok {
-			if err := l.resolveUse(owner, u); err != nil {
-				return err
-			}
+			l.resolveUse(owner, u)
 		}
 	}
 	var names []string
 	deps := map[string][]edge{}
 	defs := map[string]*syntax.TypeDef{}
-	declared := map[string]bool{}
-	add := func(name string, d []edge, def *syntax.TypeDef) {
-		if !declared[name] {
-			declared[name] = true
+	declared := map[string]syntax.Span{}
+	add := func(name string, span syntax.Span, d []edge, def *syntax.TypeDef) {
+		if _, ok := declared[name]; !ok {
+			declared[name] = span
 			names = append(names, name)
 		}
 		deps[name] = d
@@ -254,19 +241,22 @@ func (l *lowerer) resolveTypes(owner Owner, items []any) *syntax.Error {
 	for _, it := range items {
 		switch n := it.(type) {
 		case *syntax.TypeDef:
-			if declared[n.Name.Name] {
-				return errAt(n.Name.Span, "name `"+n.Name.Name+"` is defined more than once")
+			if prev, ok := declared[n.Name.Name]; ok {
+				e := errAt(n.Name.Span, "name `"+n.Name.Name+"` is defined more than once")
+				e.Related = []syntax.Related{{Span: prev, Msg: "first defined here"}}
+				l.report(e)
+				continue
 			}
 			var d []edge
 			collectDeps(n.Type, &d)
-			add(n.Name.Name, d, n)
+			add(n.Name.Name, n.Name.Span, d, n)
 		case *syntax.Use:
 			for _, un := range n.Names {
 				name := un.Name
 				if un.As != nil {
 					name = un.As
 				}
-				add(name.Name, nil, nil)
+				add(name.Name, name.Span, nil, nil)
 			}
 		}
 	}
@@ -274,26 +264,21 @@ func (l *lowerer) resolveTypes(owner Owner, items []any) *syntax.Error {
 	for i, n := range names {
 		depList[i] = deps[n]
 	}
-	order, err := toposort("type", names, depList)
-	if err != nil {
-		return renamedFloatHint(err)
-	}
+	order := toposortAll("type", names, depList, func(e *syntax.Error) { l.report(renamedFloatHint(e)) })
 	for _, name := range order {
 		def := defs[name]
 		if def == nil {
 			continue
 		}
 		stab, err := l.stability(def.Attributes)
-		if err != nil {
-			return err
-		}
+		l.report(err)
 		ext, err := externalID(def.Attributes)
-		if err != nil {
-			return err
-		}
+		l.report(err)
+		before := l.nerrs
 		td, err := l.resolveTypeDef(def.Type, stab, def.Name.Span)
-		if err != nil {
-			return err
+		l.report(err)
+		if td == nil {
+			td = placeholderFor(def.Type)
 		}
 		td.Name = def.Name.Name
 		td.Docs = lowerDocs(def.Docs)
@@ -302,11 +287,20 @@ func (l *lowerer) resolveTypes(owner Owner, items []any) *syntax.Error {
 		td.Span = def.Name.Span
 		td.ExternalID = ext
 		id := l.allocType(td)
-		if err := l.define(def.Name, lookupEntry{typ: id}); err != nil {
-			return err
+		if l.nerrs != before {
+			l.poisoned[id] = true
 		}
+		l.report(l.define(def.Name, lookupEntry{typ: id}))
 	}
-	return nil
+}
+
+// placeholderFor stands in for a type definition that failed: a resource
+// stays a resource so handles to it aren't reported as well.
+func placeholderFor(t syntax.Type) *TypeDef {
+	if _, ok := t.(*syntax.ResourceType); ok {
+		return &TypeDef{Kind: KindResource}
+	}
+	return &TypeDef{Kind: KindTuple}
 }
 
 // renamedFloatHint adds the migration hint wit-parser gives for the old
@@ -365,36 +359,41 @@ func collectDeps(t syntax.Type, deps *[]edge) {
 	}
 }
 
-func (l *lowerer) resolveUse(owner Owner, u *syntax.Use) *syntax.Error {
+func (l *lowerer) resolveUse(owner Owner, u *syntax.Use) {
+	stab, serr := l.stability(u.Attributes)
+	ext, eerr := externalID(u.Attributes)
 	ref, name, span, err := l.resolvePath(u.From)
-	if err != nil {
-		return err
+	from := -1
+	if err == nil {
+		from, err = ifaceOf(ref, name, span)
 	}
-	from, err := ifaceOf(ref, name, span)
-	if err != nil {
-		return err
+	if err == nil {
+		l.refItem(u.From.Name.Span, ref, u.From.Package != nil)
+		if err = serr; err == nil {
+			err = eerr
+		}
 	}
-	stab, err := l.stability(u.Attributes)
 	if err != nil {
-		return err
-	}
-	ext, err := externalID(u.Attributes)
-	if err != nil {
-		return err
+		l.report(err)
 	}
 	for _, n := range u.Names {
-		e, ok := l.interfaceTypes[from].m[n.Name.Name]
-		switch {
-		case !ok:
-			return notFound(n.Name.Span, "name", n.Name.Name)
-		case e.item != "":
-			return errAt(n.Name.Span, "cannot import "+e.item+" `"+n.Name.Name+"`")
-		}
 		alias := n.Name
 		if n.As != nil {
 			alias = n.As
 		}
-		id := l.allocType(&TypeDef{
+		e, ok := lookupEntry{}, false
+		if from >= 0 {
+			e, ok = l.interfaceTypes[from].m[n.Name.Name]
+		}
+		switch {
+		case from < 0:
+		case !ok:
+			l.report(notFound(n.Name.Span, "name", n.Name.Name))
+		case e.item != "":
+			l.report(errAt(n.Name.Span, "cannot import "+e.item+" `"+n.Name.Name+"`"))
+			ok = false
+		}
+		td := &TypeDef{
 			Name:       alias.Name,
 			Kind:       KindAlias,
 			Elem:       TypeRef(e.typ),
@@ -402,24 +401,38 @@ func (l *lowerer) resolveUse(owner Owner, u *syntax.Use) *syntax.Error {
 			Stability:  stab,
 			Span:       n.Name.Span,
 			ExternalID: ext,
-		})
+		}
+		if !ok {
+			// Keep the name defined so its uses don't fail too.
+			td.Kind, td.Elem = KindTuple, Type{}
+		}
+		id := l.allocType(td)
+		if !ok {
+			l.poisoned[id] = true
+		} else {
+			l.refs = append(l.refs, localRef{span: n.Name.Span, kind: RefType, id: int(e.typ)})
+		}
 		if err := l.define(alias, lookupEntry{typ: id}); err != nil {
-			return err
+			l.report(err)
 		}
 	}
-	return nil
 }
 
 // define adds a name to the current interface or world scope.
 func (l *lowerer) define(name *syntax.Ident, e lookupEntry) *syntax.Error {
 	e.span = name.Span
+	prev, had := l.typeLookup.m[name.Name]
 	if l.typeLookup.insert(name.Name, e) {
-		return errAt(name.Span, "name `"+name.Name+"` is defined more than once")
+		err := errAt(name.Span, "name `"+name.Name+"` is defined more than once")
+		if had && prev.span.IsValid() {
+			err.Related = []syntax.Related{{Span: prev.span, Msg: "first defined here"}}
+		}
+		return err
 	}
 	return nil
 }
 
-func (l *lowerer) resolveResourceFunc(rf *syntax.NamedFunc, resource *syntax.Ident) (*Function, *syntax.Error) {
+func (l *lowerer) resolveResourceFunc(rf *syntax.NamedFunc, resource *syntax.Ident) *Function {
 	rid := l.typeLookup.m[resource.Name].typ
 	var name string
 	var kind FunctionKind
@@ -440,31 +453,33 @@ func (l *lowerer) resolveResourceFunc(rf *syntax.NamedFunc, resource *syntax.Ide
 	return l.resolveFunction(rf.Docs, rf.Attributes, name, rf.Name.Span, rf.Func, kind, rid)
 }
 
-func (l *lowerer) resolveFunction(docs syntax.Docs, attrs []*syntax.Attribute, name string, nameSpan syntax.Span, fn *syntax.Func, kind FunctionKind, resource TypeID) (*Function, *syntax.Error) {
+// resolveFunction lowers a function, reporting what is wrong with it; a
+// parameter or result that fails is left absent.
+func (l *lowerer) resolveFunction(docs syntax.Docs, attrs []*syntax.Attribute, name string, nameSpan syntax.Span, fn *syntax.Func, kind FunctionKind, resource TypeID) *Function {
 	stab, err := l.stability(attrs)
-	if err != nil {
-		return nil, err
-	}
+	l.report(err)
 	ext, err := externalID(attrs)
-	if err != nil {
-		return nil, err
-	}
+	l.report(err)
 	f := &Function{Name: name, Kind: kind, Resource: resource, Docs: lowerDocs(docs), Stability: stab, ExternalID: ext, Span: nameSpan}
 	if kind == Method || kind == AsyncMethod {
 		td := &TypeDef{Kind: KindBorrow, Resource: resource, Span: fn.Span}
 		td.Stability = l.findStability(td, Stability{})
 		f.Params = append(f.Params, Param{Name: "self", Type: l.anonType(td), Span: fn.Span})
 	}
+params:
 	for _, p := range fn.Params {
 		for _, prev := range f.Params {
 			if prev.Name == p.Name.Name {
-				return nil, errAt(p.Name.Span, "param `"+p.Name.Name+"` is defined more than once")
+				e := errAt(p.Name.Span, "param `"+p.Name.Name+"` is defined more than once")
+				if prev.Span != fn.Span {
+					e.Related = []syntax.Related{{Span: prev.Span, Msg: "first defined here"}}
+				}
+				l.report(e)
+				continue params
 			}
 		}
 		t, err := l.resolveType(p.Type, Stability{})
-		if err != nil {
-			return nil, err
-		}
+		l.report(err)
 		f.Params = append(f.Params, Param{Name: p.Name.Name, Type: t, Span: p.Name.Span})
 	}
 	switch {
@@ -473,29 +488,30 @@ func (l *lowerer) resolveFunction(docs syntax.Docs, attrs []*syntax.Attribute, n
 	case kind == Constructor:
 		t, err := l.resolveType(fn.Result, Stability{})
 		if err != nil {
-			return nil, err
+			l.report(err)
+			return f
 		}
 		var ok *Type
 		if t.Prim == Ref && l.pkg.types[t.ID].Kind == KindResult {
 			ok = &l.pkg.types[t.ID].Ok
 		}
 		if ok == nil {
-			return nil, errAt(fn.Result.TypeSpan(), "if a constructor return type is declared it must be a `result`")
+			l.report(errAt(fn.Result.TypeSpan(), "if a constructor return type is declared it must be a `result`"))
+			return f
 		}
 		if ok.Prim != Ref || ok.ID != resource {
 			span := fn.Result.TypeSpan()
 			if r, isResult := fn.Result.(*syntax.ResultType); isResult && r.Ok != nil {
 				span = r.Ok.TypeSpan()
 			}
-			return nil, errAt(span, "the `ok` type must be the resource being constructed")
+			l.report(errAt(span, "the `ok` type must be the resource being constructed"))
+			return f
 		}
 		f.Result = t
 	case fn.Result != nil:
 		t, err := l.resolveType(fn.Result, Stability{})
-		if err != nil {
-			return nil, err
-		}
+		l.report(err)
 		f.Result = t
 	}
-	return f, nil
+	return f
 }

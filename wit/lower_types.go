@@ -18,13 +18,20 @@ var primOf = [...]Prim{
 // resolveTypeDef lowers a type expression to a definition (not yet
 // allocated). nameSpan is where errors about a named definition point.
 func (l *lowerer) resolveTypeDef(t syntax.Type, stab Stability, nameSpan syntax.Span) (*TypeDef, *syntax.Error) {
+	// opt lowers a member type; a member that fails is reported and left
+	// absent so the other members are still checked. err stays nil: the
+	// definition itself is usable.
 	var err *syntax.Error
+	failed := false
 	opt := func(t syntax.Type) Type {
-		if t == nil || err != nil {
+		if t == nil {
 			return Type{}
 		}
-		var r Type
-		r, err = l.resolveType(t, stab)
+		r, e := l.resolveType(t, stab)
+		if e != nil {
+			l.report(e)
+			failed = true
+		}
 		return r
 	}
 	switch n := t.(type) {
@@ -45,8 +52,8 @@ func (l *lowerer) resolveTypeDef(t syntax.Type, stab Stability, nameSpan syntax.
 	case *syntax.MapType:
 		td := &TypeDef{Kind: KindMap, Key: opt(n.Key)}
 		td.Elem = opt(n.Value)
-		if err != nil {
-			return nil, err
+		if failed {
+			return td, nil
 		}
 		switch td.Key.Prim {
 		case Bool, U8, U16, U32, U64, S8, S16, S32, S64, Char, String:
@@ -137,6 +144,7 @@ func (l *lowerer) resolveTypeName(name *syntax.Ident) (TypeID, *syntax.Error) {
 	case e.item != "":
 		return 0, errAt(name.Span, "cannot use "+e.item+" `"+name.Name+"` as a type")
 	}
+	l.refs = append(l.refs, localRef{span: name.Span, kind: RefType, id: int(e.typ)})
 	return e.typ, nil
 }
 
@@ -150,7 +158,7 @@ func (l *lowerer) validateResource(name *syntax.Ident) (TypeID, *syntax.Error) {
 	for cur := id; ; {
 		t := l.pkg.types[cur]
 		switch {
-		case t.Kind == KindResource:
+		case t.Kind == KindResource, l.poisoned[cur]:
 			return id, nil
 		case t.Kind == KindAlias && t.Elem.Prim == Ref:
 			cur = t.Elem.ID
@@ -172,11 +180,17 @@ func (l *lowerer) resolveType(t syntax.Type, stab Stability) (Type, *syntax.Erro
 		return Type{Prim: primOf[n.Kind]}, nil
 	case *syntax.NamedType:
 		id, err := l.resolveTypeName(n.Name)
-		return TypeRef(id), err
+		if err != nil {
+			return Type{}, err
+		}
+		return TypeRef(id), nil
 	case *syntax.HandleType:
 		if !n.Borrow {
 			id, err := l.validateResource(n.Resource)
-			return TypeRef(id), err
+			if err != nil {
+				return Type{}, err
+			}
+			return TypeRef(id), nil
 		}
 	}
 	td, err := l.resolveTypeDef(t, stab, t.TypeSpan())

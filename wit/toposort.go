@@ -18,6 +18,23 @@ type edge struct {
 // orders the same way, so arena indices match it). kind names the things
 // sorted in errors ("type", "interface or world").
 func toposort(kind string, names []string, deps [][]edge) ([]string, *syntax.Error) {
+	var first *syntax.Error
+	order := toposortAll(kind, names, deps, func(e *syntax.Error) {
+		if first == nil {
+			first = e
+		}
+	})
+	if first != nil {
+		return nil, first
+	}
+	return order, nil
+}
+
+// toposortAll is toposort that keeps going: it reports every reference to
+// an unknown name (and drops that edge), then the first cycle (and breaks it
+// by placing the names left in source order), so it always returns every
+// name. Its first report is the error toposort returns.
+func toposortAll(kind string, names []string, deps [][]edge, report func(*syntax.Error)) []string {
 	index := make(map[string]int, len(names))
 	for i, n := range names {
 		index[n] = i
@@ -29,7 +46,9 @@ func toposort(kind string, names []string, deps [][]edge) ([]string, *syntax.Err
 		for _, e := range edges {
 			j, ok := index[e.name]
 			if !ok {
-				return nil, &syntax.Error{Span: e.span, Msg: kind + " `" + e.name + "` does not exist"}
+				report(&syntax.Error{Span: e.span, Msg: kind + " `" + e.name + "` does not exist"})
+				remaining[i]--
+				continue
 			}
 			reverse[j] = append(reverse[j], i)
 		}
@@ -54,19 +73,25 @@ func toposort(kind string, names []string, deps [][]edge) ([]string, *syntax.Err
 		reverse[i] = nil
 	}
 	if len(order) == len(names) {
-		return order, nil
+		return order
 	}
+	reported := false
 	for i, edges := range deps {
 		if remaining[i] == 0 {
 			continue
 		}
-		for _, e := range edges {
-			if remaining[index[e.name]] != 0 {
-				return nil, &syntax.Error{Span: e.span, Msg: kind + " `" + e.name + "` depends on itself"}
+		if !reported {
+			for _, e := range edges {
+				if j, ok := index[e.name]; ok && remaining[j] != 0 {
+					report(&syntax.Error{Span: e.span, Msg: kind + " `" + e.name + "` depends on itself", Code: "wit/cycle"})
+					reported = true
+					break
+				}
 			}
 		}
+		order = append(order, names[i])
 	}
-	panic("toposort: cycle not found")
+	return order
 }
 
 type intHeap []int

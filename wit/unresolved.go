@@ -17,6 +17,10 @@ type unresolvedPackage struct {
 	interfaces []*Interface
 	worlds     []*World
 
+	// failed marks a package with errors (its own or its files'
+	// syntax): it is kept for navigation but never pushed.
+	failed bool
+
 	foreignDeps       []*foreignPackage
 	unknownTypeSpans  []syntax.Span
 	requiredResources []requiredResource

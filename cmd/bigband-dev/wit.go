@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -275,25 +276,21 @@ func runWitCheck(e *env, opts any, args []string) int {
 		fmt.Fprintf(e.stderr, "bigband-dev wit check: %v\n", err)
 		return exitUsage
 	}
-	r, id, err := wit.Load(path, opts.(*features).loadOptions())
-	if err != nil {
-		var le *wit.LoadError
-		if !errors.As(err, &le) {
-			fmt.Fprintf(e.stdout, "%s: %v\n", path, err)
-			return exitFail
-		}
-		if len(le.Errors) == 0 {
-			fmt.Fprintf(e.stdout, "%s: %s\n", path, le.Context)
-		}
-		for _, d := range le.Errors {
-			where := path
-			if p := le.Files.Position(d.Span.Start); p.Filename != "" {
-				where = p.String()
+	res := wit.Check(context.Background(), path, opts.(*features).loadOptions())
+	if len(res.Diagnostics) > 0 {
+		for _, d := range res.Diagnostics {
+			if d.File == "" {
+				d.File = path
 			}
-			fmt.Fprintf(e.stdout, "%s: %s\n", where, d.Msg)
+			fmt.Fprintln(e.stdout, d.String())
 		}
 		return exitFail
 	}
+	if !res.HasPackage {
+		fmt.Fprintf(e.stdout, "%s: no package resolved\n", path)
+		return exitFail
+	}
+	r, id := res.Resolve, res.Package
 	fmt.Fprintln(e.stdout, summary(r, id))
 	return exitOK
 }

@@ -110,14 +110,17 @@ func (p *Package) checkContracts() []Diagnostic {
 			}
 			d := Diagnostic{Path: path, Start: start, End: end, Severity: Error, Code: CodeContract,
 				Message: prob.Message + " [" + k.String() + " contract, world " + w.Name + "]"}
-			if path != "" {
-				if ws, we, wok := p.worldName(r, w); wok {
-					d.Related = append(d.Related, Related{Path: path, Start: ws, End: we, Message: "world " + w.Name + " is checked against the " + k.String() + " contract"})
-					_ = we
-				}
+			if wpath, ws, we, wok := p.worldName(w); wok && (wpath != path || ws != start) {
+				d.Related = append(d.Related, Related{Path: wpath, Start: ws, End: we, Message: "world " + w.Name + " is checked against the " + k.String() + " contract"})
 			}
 			if m := missingFuncRE.FindStringSubmatch(prob.Message); m != nil {
 				d.Data = p.addFuncFix(r, w, k, m[2])
+				if iface := p.mainInterface(k.Interface()); iface != nil && d.Data != nil {
+					// Report it where the function belongs, which is also
+					// where the quick fix adds it.
+					d.Related = append(d.Related, Related{Path: d.Path, Start: d.Start, End: d.End, Message: "exported here"})
+					d.Path, d.Start, d.End = iface.File.Path, iface.Start, iface.End
+				}
 			}
 			if d.Path == "" {
 				continue
@@ -131,13 +134,23 @@ func (p *Package) checkContracts() []Diagnostic {
 	return out
 }
 
-func (p *Package) worldName(r *wit.Resolve, w *wit.World) (int, int, bool) {
+func (p *Package) worldName(w *wit.World) (string, int, int, bool) {
 	for _, s := range p.Index.Symbols {
 		if s.Kind == KindWorld && s.Name == w.Name && s.File.Dep == "" {
-			return s.Start, s.End, true
+			return s.File.Path, s.Start, s.End, true
 		}
 	}
-	return 0, 0, false
+	return "", 0, 0, false
+}
+
+// mainInterface is the main package's interface called name, or nil.
+func (p *Package) mainInterface(name string) *Symbol {
+	for _, s := range p.Index.Symbols {
+		if s.Kind == KindInterface && s.Name == name && s.File.Dep == "" {
+			return s
+		}
+	}
+	return nil
 }
 
 func lineEnd(f *File, off int) int {
@@ -168,12 +181,7 @@ func (p *Package) addFuncFix(r *wit.Resolve, w *wit.World, k contract.Kind, fn s
 	if cf == nil {
 		return nil
 	}
-	var target *Symbol
-	for _, s := range p.Index.Symbols {
-		if s.Kind == KindInterface && s.Name == k.Interface() && s.File.Dep == "" {
-			target = s
-		}
-	}
+	target := p.mainInterface(k.Interface())
 	if target == nil {
 		return nil
 	}
@@ -192,8 +200,8 @@ func (p *Package) addFuncFix(r *wit.Resolve, w *wit.World, k contract.Kind, fn s
 				return
 			}
 			seen[td.Name] = true
-			if sf := cr.Files.File(td.Span.Start); sf != nil && sf.Contains(td.Span.End) {
-				fix.AddTypes = append(fix.AddTypes, string(sf.Source()[sf.Offset(td.Span.Start):sf.Offset(td.Span.End)]))
+			if text := contractTypeSource(k.Interface(), td.Name); text != "" {
+				fix.AddTypes = append(fix.AddTypes, text)
 			}
 		}
 		td.EachType(walk)
@@ -380,4 +388,32 @@ func compareCore(r *wit.Resolve, world *wit.World, m *component.CoreModule) []wa
 		}
 	}
 	return out
+}
+
+// contractTypeSource is the declaration of type name in the contract's
+// interface iface, as the contract's source writes it.
+func contractTypeSource(iface, name string) string {
+	fset := syntax.NewFileSet()
+	f, errs := syntax.ParseFile(fset, "backstage.wit", contract.Source)
+	if len(errs) > 0 {
+		return ""
+	}
+	for _, it := range f.Items {
+		in, ok := it.(*syntax.Interface)
+		if !ok || in.Name == nil || in.Name.Name != iface {
+			continue
+		}
+		for _, ii := range in.Items {
+			if td, ok := ii.(*syntax.TypeDef); ok && td.Name != nil && td.Name.Name == name {
+				src := f.File.Source()
+				start := f.File.Offset(td.Span.Start)
+				indent := 0
+				for i := start; i > 0 && (src[i-1] == ' ' || src[i-1] == '\t'); i-- {
+					indent++
+				}
+				return dedent(strings.Split(string(src[start:f.File.Offset(td.Span.End)]), "\n"), indent)
+			}
+		}
+	}
+	return ""
 }

@@ -173,16 +173,22 @@ func Analyze(ctx context.Context, in Input) (*Package, error) {
 	// The index finds undefined names in every file at once, even while
 	// syntax errors stop the resolver; the resolver's own report at the
 	// same place wins.
-	at := map[[2]any]bool{}
-	for _, d := range resolveDiags {
-		at[[2]any{d.Path, d.Start}] = true
+	at := map[[2]any]int{}
+	for i, d := range resolveDiags {
+		at[[2]any{d.Path, d.Start}] = i + 1
+	}
+	for _, d := range p.Index.diags {
+		if i := at[[2]any{d.Path, d.Start}]; i > 0 {
+			// Keep the resolver's words, add what the index knows.
+			resolveDiags[i-1].Related = append(resolveDiags[i-1].Related, d.Related...)
+			if resolveDiags[i-1].Data == nil {
+				resolveDiags[i-1].Data = d.Data
+			}
+			continue
+		}
+		p.Diags = append(p.Diags, d)
 	}
 	p.Diags = append(p.Diags, resolveDiags...)
-	for _, d := range p.Index.diags {
-		if !at[[2]any{d.Path, d.Start}] {
-			p.Diags = append(p.Diags, d)
-		}
-	}
 	if in.Contract && p.Resolve != nil && !in.Single {
 		if err := ctx.Err(); err != nil {
 			return nil, err

@@ -1,6 +1,7 @@
 package syntax
 
 import (
+	"fmt"
 	"slices"
 )
 
@@ -33,7 +34,14 @@ type parser struct {
 	deferred ErrorList // errors wit-parser finds after parsing the file
 
 	idents []Ident // allocation slab for identifiers
+
+	truncated bool // errors were dropped past MaxErrors
 }
+
+// MaxErrors bounds the errors kept per list (input-wide, lexical, syntax)
+// of one file, so binary or garbage input costs bounded memory: past it,
+// the parser stops and reports that it did.
+const MaxErrors = 1000
 
 // bailout unwinds the parse of a construct after its error was reported.
 type bailout struct{}
@@ -62,7 +70,11 @@ func newParser(f *File) *parser {
 	p := &parser{file: f, src: string(f.Source())}
 	target := &p.pre
 	s := NewScanner(f, ScanTrivia, func(span Span, msg string) {
-		*target = append(*target, &Error{Span: span, Msg: msg})
+		if len(*target) < MaxErrors {
+			*target = append(*target, &Error{Span: span, Msg: msg})
+		} else {
+			p.truncated = true
+		}
 	})
 	target = &p.lexErrs
 	p.toks = make([]token, 0, len(p.src)/8+16)
@@ -110,21 +122,26 @@ func (p *parser) errorList() ErrorList {
 	out = append(out, p.pre...)
 	rest := append(slices.Clip(p.lexErrs), p.errs...)
 	slices.SortStableFunc(rest, func(a, b *Error) int { return int(a.Span.Start - b.Span.Start) })
+	// Both lists are in position order (the input-wide check scans
+	// forwards), so one merge pass drops the errors at a spot the
+	// input-wide check already reported: linear, where a lookup per error
+	// was quadratic on binary input.
+	j := 0
 	for _, e := range rest {
-		if !hasErrorAt(p.pre, e.Span.Start) {
-			out = append(out, e)
+		for j < len(p.pre) && p.pre[j].Span.Start < e.Span.Start {
+			j++
 		}
-	}
-	return append(out, p.deferred...)
-}
-
-func hasErrorAt(l ErrorList, at Pos) bool {
-	for _, e := range l {
-		if e.Span.Start == at {
-			return true
+		if j < len(p.pre) && p.pre[j].Span.Start == e.Span.Start {
+			continue
 		}
+		out = append(out, e)
 	}
-	return false
+	out = append(out, p.deferred...)
+	if p.truncated {
+		end := p.file.Pos(p.file.Size())
+		out = append(out, &Error{Span: Span{end, end}, Msg: fmt.Sprintf("too many errors (over %d); the rest of the file was not checked", MaxErrors)})
+	}
+	return out
 }
 
 // ---- token access ----
@@ -183,6 +200,10 @@ func (p *parser) expect(k Token) Span {
 func (p *parser) error(span Span, msg string) {
 	if n := len(p.errs); n > 0 && p.errs[n-1].Span.Start == span.Start {
 		return // one error per spot; the rest would be fallout
+	}
+	if len(p.errs) >= MaxErrors {
+		p.truncated = true
+		return
 	}
 	p.errs = append(p.errs, &Error{Span: span, Msg: msg})
 }
@@ -305,6 +326,12 @@ func (p *parser) parseDeclList(nested bool, depth int) []Item {
 			return items
 		}
 		if !nested && p.tok() == TokEOF {
+			return items
+		}
+		if p.truncated || len(p.errs) >= MaxErrors {
+			// Garbage input: stop rather than recover error after error.
+			p.truncated = true
+			p.pos = len(p.toks) - 1
 			return items
 		}
 		start := p.pos

@@ -155,6 +155,18 @@ func (s *FileSet) Position(p Pos) Position {
 type Error struct {
 	Span Span
 	Msg  string
+	// Code is a stable identifier such as "wit/unknown-type"; empty lets
+	// package wit classify the error by its message.
+	Code string
+	// Related points at other places the error is about, e.g. where a
+	// duplicated name was first defined.
+	Related []Related
+}
+
+// Related is a secondary location of an Error.
+type Related struct {
+	Span Span
+	Msg  string
 }
 
 func (e *Error) Error() string { return e.Msg }

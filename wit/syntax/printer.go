@@ -49,8 +49,12 @@ func (e *FormatError) Error() string {
 func (e *FormatError) Unwrap() error { return e.Errors }
 
 // FormatSource parses src and formats it. It refuses files with syntax
-// errors (returning a *FormatError) rather than guess at their meaning.
+// errors (returning a *FormatError) rather than guess at their meaning, and
+// binary input (not UTF-8, or with NUL bytes) at once, before parsing it.
 func FormatSource(filename string, src []byte) ([]byte, error) {
+	if err := CheckText(filename, src); err != nil {
+		return nil, err
+	}
 	fset := NewFileSet()
 	f, errs := ParseFile(fset, filename, src)
 	if len(errs) > 0 {
