@@ -41,16 +41,23 @@ func TestTextMateGrammar(t *testing.T) {
 	for _, mod := range []string{"vscode-textmate", "vscode-oniguruma"} {
 		tooltest.File(t, filepath.Join("vscode", "node_modules", mod, "package.json"), mod, npmInstall)
 	}
-	corpus := conformanceDir(t)
-	guestWIT, err := filepath.Abs(filepath.Join("..", "guest", "wit"))
-	if err != nil {
-		t.Fatal(err)
+	args := []string{filepath.Join("test", "grammar.test.mjs"), conformanceDir(t)}
+	// The repository's own WIT: wasi:http and its deps, the host's WASI, the
+	// formatter's and the resolver's WASI 0.3 test packages.
+	for _, dir := range []string{"guest/wit", "host/wasi/wit", "wit/syntax/testdata/fmt", "wit/testdata/wasi03"} {
+		abs, err := filepath.Abs(filepath.Join("..", filepath.FromSlash(dir)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(abs); err == nil {
+			args = append(args, abs)
+		}
 	}
 
 	// A hang guard only: the run takes a few seconds.
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, node, filepath.Join("test", "grammar.test.mjs"), corpus, guestWIT)
+	cmd := exec.CommandContext(ctx, node, args...)
 	cmd.Dir = "vscode"
 	out, err := cmd.CombinedOutput()
 	if err != nil {
