@@ -50,7 +50,6 @@ type rootState struct {
 
 type session struct {
 	s     *Server
-	cache *analysis.ParseCache
 
 	mu    sync.Mutex
 	seq   uint64
@@ -68,7 +67,7 @@ type session struct {
 }
 
 func newSession(s *Server) *session {
-	return &session{s: s, cache: analysis.NewParseCache(), docs: map[string]*doc{}, uris: map[string]uri.URI{}, roots: map[string]*rootState{},
+	return &session{s: s, docs: map[string]*doc{}, uris: map[string]uri.URI{}, roots: map[string]*rootState{},
 		snap: &snapshot{overlays: map[string][]byte{}, versions: map[string]int32{}}}
 }
 
@@ -177,7 +176,7 @@ func (ss *session) analyze(ctx context.Context, snap *snapshot, root string, sin
 			}
 		}
 	}
-	return analysis.Analyze(ctx, analysis.Input{Root: root, Single: single, Overlays: overlays, Cache: ss.cache, Contract: true})
+	return analysis.Analyze(ctx, analysis.Input{Root: root, Single: single, Overlays: overlays, Contract: true})
 }
 
 func (ss *session) rootLocked(root string) *rootState {

@@ -25,10 +25,10 @@ func (p *Package) Actions(f *File, start, end int) []Action {
 		if d.Path != f.Path || d.End < start || d.Start > end {
 			continue
 		}
-		switch d.Code {
-		case CodeUndefined, CodeResolve:
+		switch {
+		case strings.HasPrefix(d.Code, "wit/unknown-"):
 			out = append(out, p.nameFixes(f, d)...)
-		case CodeContract:
+		case d.Code == CodeContract:
 			if d.Data != nil && d.Data.AddFunc != "" {
 				out = append(out, p.addFuncAction(d))
 			}

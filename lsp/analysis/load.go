@@ -13,8 +13,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
-	"unicode/utf8"
 
 	"github.com/bigband-dev/bigband/host/component"
 	"github.com/bigband-dev/bigband/wit"
@@ -34,17 +32,14 @@ const (
 	Info
 )
 
-// Stable diagnostic codes: editors and tests may match on them.
+// Stable diagnostic codes of the checks made here; the front end's own
+// ("wit/syntax", "wit/unknown-type", ...) pass through unchanged.
 const (
-	CodeSyntax    = "syntax"    // the parser's errors
-	CodeResolve   = "resolve"   // the resolver's errors
-	CodeUndefined = "undefined" // a name that names nothing in scope
-	CodeEncoding  = "encoding"  // not UTF-8
-	CodeTooLarge  = "too-large" // over MaxFileSize
-	CodeRead      = "read"      // the file or directory could not be read
-	CodeContract  = "contract"  // a world falls short of a Backstage contract
-	CodeWasm      = "wasm"      // the built wasm differs from the world
-	CodeDuplicate = "duplicate" // a name defined twice in one scope
+	CodeTooLarge  = "lsp/too-large"      // over MaxFileSize
+	CodeContract  = "bigband/contract"   // a world falls short of a Backstage contract
+	CodeWasm      = "bigband/wasm"       // the built wasm differs from the world
+	CodeUndefined = "lsp/undefined"      // the index's own finding (not published; the resolver reports it)
+	CodeDuplicate = "lsp/duplicate-name" // likewise
 )
 
 // Diagnostic is one problem at a byte range of a file.
@@ -71,12 +66,10 @@ type Related struct {
 type File struct {
 	Path string
 	Src  []byte
-	AST  *syntax.SourceFile // nil when not parsed (bad encoding, too large)
+	AST  *syntax.SourceFile // partial when the file has syntax errors
 	// Dep is the deps/ entry the file belongs to ("" for the main package).
-	Dep  string
-	sf   *syntax.File
-	errs syntax.ErrorList
-	bad  *Diagnostic // encoding or size problem
+	Dep string
+	sf  *syntax.File
 }
 
 // Offset converts a span position of this file's AST to a byte offset.
@@ -94,8 +87,6 @@ type Input struct {
 	Single bool
 	// Overlays are unsaved buffers by absolute, cleaned path.
 	Overlays map[string][]byte
-	// Cache keeps parses of unchanged files across analyses; may be nil.
-	Cache *ParseCache
 	// Contract enables the Backstage contract and built-wasm checks.
 	Contract bool
 }
@@ -131,64 +122,66 @@ func PackageRoot(path string) string {
 }
 
 // Analyze loads and checks the package in. It returns early with ctx's
-// error when ctx is cancelled between phases.
+// error when ctx is cancelled.
 func Analyze(ctx context.Context, in Input) (*Package, error) {
 	p := &Package{Root: in.Root, byPath: map[string]*File{}}
-	paths, deps, err := listFiles(in)
-	if err != nil {
-		p.Diags = append(p.Diags, Diagnostic{Path: in.Root, Severity: Error, Code: CodeRead, Message: err.Error()})
+	overlays := make(map[string][]byte, len(in.Overlays))
+	for k, v := range in.Overlays {
+		if len(v) > MaxFileSize {
+			p.Diags = append(p.Diags, *tooLarge(k, len(v)))
+			v = nil // checked as empty rather than not at all
+		}
+		overlays[k] = v
 	}
-	for _, path := range paths {
-		p.addFile(in, path, "")
-	}
-	for _, d := range deps {
-		for _, path := range d.files {
-			p.addFile(in, path, d.name)
+	if !in.Single {
+		// Huge files on disk are skipped the same way, before anything
+		// reads them.
+		paths, deps, _ := listFiles(in)
+		for _, d := range deps {
+			paths = append(paths, d.files...)
+		}
+		for _, path := range paths {
+			if _, ok := overlays[path]; ok {
+				continue
+			}
+			if st, err := os.Stat(path); err == nil && st.Size() > MaxFileSize {
+				p.Diags = append(p.Diags, *tooLarge(path, int(st.Size())))
+				overlays[path] = nil
+			}
 		}
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
+	res := wit.Check(ctx, in.Root, wit.LoadOptions{Overlays: overlays, DecodeWasm: component.DecodeWITPackage, AllFeatures: true})
+	if res.Err != nil {
+		return nil, res.Err
 	}
-	syntaxErrs := false
-	for _, f := range p.Files {
-		if f.bad != nil {
-			p.Diags = append(p.Diags, *f.bad)
-			syntaxErrs = true
-			continue
+	depsDir := filepath.Join(in.Root, "deps") + string(filepath.Separator)
+	for _, src := range res.Sources {
+		f := &File{Path: src.File.Name(), Src: src.File.Source(), AST: src.AST, sf: src.File}
+		if src.Dep {
+			rel := strings.TrimPrefix(f.Path, depsDir)
+			f.Dep, _, _ = strings.Cut(filepath.ToSlash(rel), "/")
 		}
-		for _, e := range f.errs {
-			syntaxErrs = true
-			p.Diags = append(p.Diags, Diagnostic{Path: f.Path, Start: f.Offset(e.Span.Start), End: f.Offset(e.Span.End),
-				Severity: Error, Code: CodeSyntax, Message: e.Msg})
-		}
+		p.Files = append(p.Files, f)
+		p.byPath[f.Path] = f
+	}
+	for _, d := range res.Diagnostics {
+		p.Diags = append(p.Diags, p.convert(d))
+	}
+	if res.HasPackage {
+		p.Resolve, p.MainID = res.Resolve, res.Package
 	}
 	p.Index = buildIndex(p)
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	var resolveDiags []Diagnostic
-	if !syntaxErrs && len(p.Files) > 0 {
-		resolveDiags = p.resolve(in)
-	}
-	// The index finds undefined names in every file at once, even while
-	// syntax errors stop the resolver; the resolver's own report at the
-	// same place wins.
-	at := map[[2]any]int{}
-	for i, d := range resolveDiags {
-		at[[2]any{d.Path, d.Start}] = i + 1
+	// The resolver's words win; the index adds where the first definition
+	// of a duplicate is when the resolver didn't say.
+	at := map[Loc]int{}
+	for i, d := range p.Diags {
+		at[Loc{d.Path, d.Start, 0}] = i + 1
 	}
 	for _, d := range p.Index.diags {
-		if i := at[[2]any{d.Path, d.Start}]; i > 0 {
-			// Keep the resolver's words, add what the index knows.
-			resolveDiags[i-1].Related = append(resolveDiags[i-1].Related, d.Related...)
-			if resolveDiags[i-1].Data == nil {
-				resolveDiags[i-1].Data = d.Data
-			}
-			continue
+		if i := at[Loc{d.Path, d.Start, 0}]; i > 0 && len(p.Diags[i-1].Related) == 0 {
+			p.Diags[i-1].Related = d.Related
 		}
-		p.Diags = append(p.Diags, d)
 	}
-	p.Diags = append(p.Diags, resolveDiags...)
 	if in.Contract && p.Resolve != nil && !in.Single {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -203,6 +196,28 @@ func Analyze(ctx context.Context, in Input) (*Package, error) {
 		return a.Start < b.Start
 	})
 	return p, nil
+}
+
+func (p *Package) convert(d wit.Diagnostic) Diagnostic {
+	out := Diagnostic{Path: d.File, Severity: Severity(d.Severity), Code: d.Code, Message: d.Message}
+	if d.Span.IsValid() {
+		out.Start, out.End = d.Start.Offset, max(d.Start.Offset, d.End.Offset)
+	}
+	if out.Path == "" || out.Path == p.Root {
+		// A problem of the package as a whole: show it on its first file.
+		if len(p.Files) > 0 {
+			out.Path = p.Files[0].Path
+		} else {
+			out.Path = p.Root
+		}
+	}
+	for _, r := range d.Related {
+		if r.File == "" {
+			continue
+		}
+		out.Related = append(out.Related, Related{Path: r.File, Start: r.Start.Offset, End: max(r.Start.Offset, r.End.Offset), Message: r.Message})
+	}
+	return out
 }
 
 type depEntry struct {
@@ -279,207 +294,7 @@ func witFiles(dir string, overlays map[string][]byte) ([]string, error) {
 	return out, err
 }
 
-func (p *Package) addFile(in Input, path, dep string) {
-	src, ok := in.Overlays[path]
-	var f *File
-	if ok {
-		f = in.Cache.parse(path, src, true)
-	} else {
-		st, err := os.Stat(path)
-		if err != nil {
-			return // deleted since it was listed
-		}
-		if st.Size() > MaxFileSize {
-			f = &File{Path: path}
-			f.bad = tooLarge(path, int(st.Size()))
-		} else {
-			f = in.Cache.parseDisk(path, st)
-		}
-		if f == nil {
-			return
-		}
-	}
-	cp := *f // the cached File is shared; Dep is per package
-	cp.Dep = dep
-	p.Files = append(p.Files, &cp)
-	p.byPath[path] = &cp
-}
-
 func tooLarge(path string, n int) *Diagnostic {
 	return &Diagnostic{Path: path, Severity: Error, Code: CodeTooLarge,
 		Message: fmt.Sprintf("file is %d bytes, over the language server's limit of %d: not checked", n, MaxFileSize)}
-}
-
-// parseFile parses src on its own, checking encoding and size first.
-func parseFile(path string, src []byte) *File {
-	f := &File{Path: path, Src: src}
-	if len(src) > MaxFileSize {
-		f.bad = tooLarge(path, len(src))
-		return f
-	}
-	if !utf8.Valid(src) {
-		off := 0
-		for off < len(src) {
-			r, n := utf8.DecodeRune(src[off:])
-			if r == utf8.RuneError && n <= 1 {
-				break
-			}
-			off += n
-		}
-		f.bad = &Diagnostic{Path: path, Start: off, End: min(off+1, len(src)), Severity: Error, Code: CodeEncoding,
-			Message: "input file is not valid UTF-8 (first bad byte here): save it as UTF-8"}
-		return f
-	}
-	fset := syntax.NewFileSet()
-	f.sf = fset.AddFile(path, src)
-	f.AST, f.errs = syntax.Parse(f.sf)
-	return f
-}
-
-// ParseCache keeps parsed files keyed by path and contents (overlays) or
-// size and modification time (disk), so unchanged files, deps/ above all,
-// are parsed once. Entries not used by the latest analyses are dropped by
-// Sweep, so memory follows the working set.
-type ParseCache struct {
-	mu      sync.Mutex
-	entries map[string]*cacheEntry
-	gen     int
-}
-
-type cacheEntry struct {
-	key  string
-	file *File
-	gen  int
-}
-
-// NewParseCache returns an empty cache.
-func NewParseCache() *ParseCache { return &ParseCache{entries: map[string]*cacheEntry{}} }
-
-func (c *ParseCache) lookup(path, key string, parse func() *File) *File {
-	if c == nil {
-		return parse()
-	}
-	c.mu.Lock()
-	e := c.entries[path]
-	if e != nil && e.key == key {
-		e.gen = c.gen
-		c.mu.Unlock()
-		return e.file
-	}
-	c.mu.Unlock()
-	f := parse()
-	if f == nil {
-		return nil
-	}
-	c.mu.Lock()
-	c.entries[path] = &cacheEntry{key: key, file: f, gen: c.gen}
-	c.mu.Unlock()
-	return f
-}
-
-func (c *ParseCache) parse(path string, src []byte, _ bool) *File {
-	// Overlay contents are compared in full: a hash would cost as much.
-	return c.lookup(path, "o:"+string(src), func() *File { return parseFile(path, src) })
-}
-
-func (c *ParseCache) parseDisk(path string, st fs.FileInfo) *File {
-	key := fmt.Sprintf("d:%d:%d", st.Size(), st.ModTime().UnixNano())
-	return c.lookup(path, key, func() *File {
-		src, err := os.ReadFile(path)
-		if err != nil {
-			return nil
-		}
-		return parseFile(path, src)
-	})
-}
-
-// Sweep drops entries not used since the previous Sweep.
-func (c *ParseCache) Sweep() {
-	if c == nil {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for k, e := range c.entries {
-		if e.gen < c.gen {
-			delete(c.entries, k)
-		}
-	}
-	c.gen++
-}
-
-// Len is the number of cached files.
-func (c *ParseCache) Len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.entries)
-}
-
-// resolve runs the wit resolver over the same contents and converts what
-// it reports.
-func (p *Package) resolve(in Input) []Diagnostic {
-	overlays := make(map[string][]byte, len(p.Files))
-	for _, f := range p.Files {
-		overlays[f.Path] = f.Src
-	}
-	r, id, err := wit.Load(in.Root, wit.LoadOptions{Overlays: overlays, DecodeWasm: component.DecodeWITPackage, AllFeatures: true})
-	if err == nil {
-		p.Resolve, p.MainID = r, id
-		return nil
-	}
-	var le *wit.LoadError
-	if !errors.As(err, &le) {
-		path := in.Root
-		if len(p.Files) > 0 {
-			path = p.Files[0].Path
-		}
-		return []Diagnostic{{Path: path, Severity: Error, Code: CodeRead, Message: err.Error()}}
-	}
-	var out []Diagnostic
-	for _, e := range le.Errors {
-		d := Diagnostic{Severity: Error, Code: CodeResolve, Message: e.Msg}
-		if sf := le.Files.File(e.Span.Start); sf != nil {
-			d.Path = sf.Name()
-			d.Start = sf.Offset(e.Span.Start)
-			d.End = d.Start
-			if sf.Contains(e.Span.End) {
-				d.End = sf.Offset(e.Span.End)
-			}
-			d.Related = relatedFromMessage(le.Files, e.Msg)
-		} else if len(p.Files) > 0 {
-			d.Path = p.Files[0].Path
-		}
-		out = append(out, d)
-	}
-	return out
-}
-
-// relatedFromMessage turns the "path:line:col" locations some resolver
-// messages list (a package defined in two places) into related
-// information.
-func relatedFromMessage(files *syntax.FileSet, msg string) []Related {
-	var out []Related
-	for _, line := range strings.Split(msg, "\n") {
-		line = strings.TrimSpace(line)
-		loc, ok := strings.CutPrefix(line, "* ")
-		if !ok {
-			continue
-		}
-		for _, f := range files.Files() {
-			if !strings.HasPrefix(loc, f.Name()+":") {
-				continue
-			}
-			var ln, col int
-			if _, err := fmt.Sscanf(loc[len(f.Name())+1:], "%d:%d", &ln, &col); err != nil {
-				continue
-			}
-			off := 0
-			for i := 1; i < ln; i++ {
-				off += len(f.Line(i)) + 1
-			}
-			off += col - 1
-			out = append(out, Related{Path: f.Name(), Start: off, End: off, Message: "also defined here"})
-		}
-	}
-	return out
 }
