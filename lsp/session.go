@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"net/url"
 	"os"
@@ -30,6 +31,9 @@ type doc struct {
 	version int32
 	text    []byte
 }
+
+// maxDiagsPerFile bounds what one publication carries for a file.
+const maxDiagsPerFile = 200
 
 // pkgResult memoizes the analysis of one package root for one snapshot.
 type pkgResult struct {
@@ -247,8 +251,16 @@ func (ss *session) publish(ctx context.Context, snap *snapshot, root string, pkg
 	}
 	for _, p := range sortedKeys(byPath) {
 		ds := byPath[p]
-		if len(ds) == 0 && !old[p] {
+		_, open := snap.versions[p]
+		if len(ds) == 0 && !old[p] && !open {
 			continue // nothing to say and nothing to clear
+		}
+		if len(ds) > maxDiagsPerFile {
+			// A file of garbage has an error every few bytes; the first
+			// ones say all there is to say.
+			extra := len(ds) - maxDiagsPerFile
+			ds = append(ds[:maxDiagsPerFile:maxDiagsPerFile], analysis.Diagnostic{Path: p, Start: ds[maxDiagsPerFile].Start, End: ds[maxDiagsPerFile].Start,
+				Severity: analysis.Info, Code: "lsp/too-many", Message: fmt.Sprintf("%d more problems in this file not shown", extra)})
 		}
 		params := &protocol.PublishDiagnosticsParams{URI: ss.uriOf(p), Diagnostics: ss.convertDiags(pkg, p, ds)}
 		if v, ok := snap.versions[p]; ok {
