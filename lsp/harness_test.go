@@ -28,8 +28,8 @@ type testEnv struct {
 	server protocol.Server
 	srv    *Server
 
-	mu    sync.Mutex
-	cond  *sync.Cond
+	mu        sync.Mutex
+	cond      *sync.Cond
 	diags     map[uri.URI]*protocol.PublishDiagnosticsParams
 	pubs      int
 	published map[string]uint64 // by package root, see settle
@@ -121,7 +121,9 @@ func newTestEnvWith(t testing.TB, files map[string]string, opts Options) *testEn
 	return e
 }
 
-func (e *testEnv) uri(name string) uri.URI { return uri.File(filepath.Join(e.dir, filepath.FromSlash(name))) }
+func (e *testEnv) uri(name string) uri.URI {
+	return uri.File(filepath.Join(e.dir, filepath.FromSlash(name)))
+}
 
 func (e *testEnv) read(name string) string {
 	b, err := os.ReadFile(filepath.Join(e.dir, filepath.FromSlash(name)))

@@ -53,7 +53,7 @@ type rootState struct {
 }
 
 type session struct {
-	s     *Server
+	s *Server
 
 	mu    sync.Mutex
 	seq   uint64
