@@ -28,8 +28,8 @@ type testEnv struct {
 	server protocol.Server
 	srv    *Server
 
-	mu    sync.Mutex
-	cond  *sync.Cond
+	mu        sync.Mutex
+	cond      *sync.Cond
 	diags     map[uri.URI]*protocol.PublishDiagnosticsParams
 	pubs      int
 	published map[string]uint64 // by package root, see settle
@@ -46,6 +46,13 @@ func (e *testEnv) handle(ctx context.Context, req *jsonrpc2.Request) (any, error
 		}
 		p, _ = protocol.Clone(p)
 		e.mu.Lock()
+		if prev := e.diags[p.URI]; prev != nil {
+			pv, pok := prev.Version.Get()
+			v, ok := p.Version.Get()
+			if pok && ok && v < pv {
+				e.t.Errorf("%s: diagnostics for version %d published after version %d's", p.URI, v, pv)
+			}
+		}
 		e.diags[p.URI] = &p
 		e.pubs++
 		e.cond.Broadcast()
@@ -114,7 +121,9 @@ func newTestEnvWith(t testing.TB, files map[string]string, opts Options) *testEn
 	return e
 }
 
-func (e *testEnv) uri(name string) uri.URI { return uri.File(filepath.Join(e.dir, filepath.FromSlash(name))) }
+func (e *testEnv) uri(name string) uri.URI {
+	return uri.File(filepath.Join(e.dir, filepath.FromSlash(name)))
+}
 
 func (e *testEnv) read(name string) string {
 	b, err := os.ReadFile(filepath.Join(e.dir, filepath.FromSlash(name)))
@@ -196,6 +205,10 @@ func (e *testEnv) awaitVersion(name string, v int32) []protocol.Diagnostic {
 func (e *testEnv) diagText() string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	return e.diagTextLocked()
+}
+
+func (e *testEnv) diagTextLocked() string {
 	var lines []string
 	for u, p := range e.diags {
 		rel, _ := filepath.Rel(e.dir, u.FsPath())

@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"net/url"
 	"os"
@@ -31,6 +32,9 @@ type doc struct {
 	text    []byte
 }
 
+// maxDiagsPerFile bounds what one publication carries for a file.
+const maxDiagsPerFile = 200
+
 // pkgResult memoizes the analysis of one package root for one snapshot.
 type pkgResult struct {
 	seq  uint64
@@ -49,7 +53,7 @@ type rootState struct {
 }
 
 type session struct {
-	s     *Server
+	s *Server
 
 	mu    sync.Mutex
 	seq   uint64
@@ -247,8 +251,16 @@ func (ss *session) publish(ctx context.Context, snap *snapshot, root string, pkg
 	}
 	for _, p := range sortedKeys(byPath) {
 		ds := byPath[p]
-		if len(ds) == 0 && !old[p] {
+		_, open := snap.versions[p]
+		if len(ds) == 0 && !old[p] && !open {
 			continue // nothing to say and nothing to clear
+		}
+		if len(ds) > maxDiagsPerFile {
+			// A file of garbage has an error every few bytes; the first
+			// ones say all there is to say.
+			extra := len(ds) - maxDiagsPerFile
+			ds = append(ds[:maxDiagsPerFile:maxDiagsPerFile], analysis.Diagnostic{Path: p, Start: ds[maxDiagsPerFile].Start, End: ds[maxDiagsPerFile].Start,
+				Severity: analysis.Info, Code: "lsp/too-many", Message: fmt.Sprintf("%d more problems in this file not shown", extra)})
 		}
 		params := &protocol.PublishDiagnosticsParams{URI: ss.uriOf(p), Diagnostics: ss.convertDiags(pkg, p, ds)}
 		if v, ok := snap.versions[p]; ok {

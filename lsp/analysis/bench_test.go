@@ -7,8 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/bigband-dev/bigband/wit"
 	"github.com/bigband-dev/bigband/host/component"
+	"github.com/bigband-dev/bigband/wit"
 )
 
 // BigPackage writes a package of n files that use WASI 0.2 and wasi:http

@@ -217,25 +217,14 @@ func (p *Package) addFuncFix(r *wit.Resolve, w *wit.World, k contract.Kind, fn s
 // newer than every WIT file: a build that predates the WIT is expected to
 // differ and says nothing yet.
 func (p *Package) checkWasm(r *wit.Resolve, w wit.WorldID, cfg *config.Config) []Diagnostic {
-	wasm := ""
-	if cfg != nil && cfg.Build.Artifact != "" {
-		wasm = cfg.Build.Artifact
-	} else {
-		for _, c := range []string{filepath.Join(p.Root, "plugin.wasm"), filepath.Join(filepath.Dir(p.Root), "plugin.wasm")} {
-			if _, err := os.Stat(c); err == nil {
-				wasm = c
-				break
-			}
-		}
-	}
-	if wasm == "" {
-		return nil
-	}
-	st, err := os.Stat(wasm)
-	if err != nil {
-		return nil
-	}
+	wasm := findWasm(p.Root, cfg)
+	// Remember it even when it isn't there yet: the server watches it and
+	// checks again when a build writes it.
 	p.Wasm = wasm
+	st, err := os.Stat(wasm)
+	if err != nil || !st.Mode().IsRegular() {
+		return nil
+	}
 	for _, f := range p.Files {
 		if fst, err := os.Stat(f.Path); err == nil && fst.ModTime().After(st.ModTime()) {
 			return nil
@@ -248,7 +237,7 @@ func (p *Package) checkWasm(r *wit.Resolve, w wit.WorldID, cfg *config.Config) [
 	}
 	end = min(end, lineEnd(p.byPath[path], start))
 	if st.Size() > 256<<20 {
-		return nil
+		return nil // not a plugin anyone builds; don't read it
 	}
 	b, err := os.ReadFile(wasm)
 	if err != nil {
@@ -416,4 +405,31 @@ func contractTypeSource(iface, name string) string {
 		}
 	}
 	return ""
+}
+
+// findWasm is where the plugin's build leaves its wasm: bigband.toml's
+// artifact, else plugin.wasm in the package directory or the one above it
+// (a guest keeps its WIT in wit/), else the only .wasm file there.
+func findWasm(root string, cfg *config.Config) string {
+	if cfg != nil && cfg.Build.Artifact != "" {
+		return cfg.Build.Artifact
+	}
+	dirs := []string{root, filepath.Dir(root)}
+	for _, d := range dirs {
+		if p := filepath.Join(d, "plugin.wasm"); isRegular(p) {
+			return p
+		}
+	}
+	for _, d := range dirs {
+		matches, _ := filepath.Glob(filepath.Join(d, "*.wasm"))
+		if len(matches) == 1 {
+			return matches[0]
+		}
+	}
+	return filepath.Join(root, "plugin.wasm")
+}
+
+func isRegular(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.Mode().IsRegular()
 }

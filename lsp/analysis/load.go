@@ -5,6 +5,7 @@
 package analysis
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/bigband-dev/bigband/host/component"
 	"github.com/bigband-dev/bigband/wit"
@@ -36,6 +38,7 @@ const (
 // ("wit/syntax", "wit/unknown-type", ...) pass through unchanged.
 const (
 	CodeTooLarge  = "lsp/too-large"      // over MaxFileSize
+	CodeIO        = "wit/io"             // a buffer that is not WIT text (as the front end says of files)
 	CodeContract  = "bigband/contract"   // a world falls short of a Backstage contract
 	CodeWasm      = "bigband/wasm"       // the built wasm differs from the world
 	CodeUndefined = "lsp/undefined"      // the index's own finding (not published; the resolver reports it)
@@ -130,6 +133,9 @@ func Analyze(ctx context.Context, in Input) (*Package, error) {
 		if len(v) > MaxFileSize {
 			p.Diags = append(p.Diags, *tooLarge(k, len(v)))
 			v = nil // checked as empty rather than not at all
+		} else if d := notText(k, v); d != nil {
+			p.Diags = append(p.Diags, *d)
+			v = nil
 		}
 		overlays[k] = v
 	}
@@ -297,4 +303,26 @@ func witFiles(dir string, overlays map[string][]byte) ([]string, error) {
 func tooLarge(path string, n int) *Diagnostic {
 	return &Diagnostic{Path: path, Severity: Error, Code: CodeTooLarge,
 		Message: fmt.Sprintf("file is %d bytes, over the language server's limit of %d: not checked", n, MaxFileSize)}
+}
+
+// notText reports a buffer that is not WIT text (binary, or not UTF-8) at
+// its first bad byte, the way the front end reports such files on disk.
+func notText(path string, src []byte) *Diagnostic {
+	if i := bytes.IndexByte(src, 0); i >= 0 {
+		return &Diagnostic{Path: path, Start: i, End: i + 1, Severity: Error, Code: CodeIO,
+			Message: "binary data (a NUL byte), not WIT text: not checked"}
+	}
+	if utf8.Valid(src) {
+		return nil
+	}
+	i := 0
+	for i < len(src) {
+		r, n := utf8.DecodeRune(src[i:])
+		if r == utf8.RuneError && n <= 1 {
+			break
+		}
+		i += n
+	}
+	return &Diagnostic{Path: path, Start: i, End: i + 1, Severity: Error, Code: CodeIO,
+		Message: "not valid UTF-8, not WIT text (save it as UTF-8): not checked"}
 }
