@@ -53,7 +53,8 @@ type rootState struct {
 }
 
 type session struct {
-	s *Server
+	s    *Server
+	disk *analysis.DiskCache
 
 	mu    sync.Mutex
 	seq   uint64
@@ -71,7 +72,7 @@ type session struct {
 }
 
 func newSession(s *Server) *session {
-	return &session{s: s, docs: map[string]*doc{}, uris: map[string]uri.URI{}, roots: map[string]*rootState{},
+	return &session{s: s, disk: analysis.NewDiskCache(), docs: map[string]*doc{}, uris: map[string]uri.URI{}, roots: map[string]*rootState{},
 		snap: &snapshot{overlays: map[string][]byte{}, versions: map[string]int32{}}}
 }
 
@@ -180,7 +181,7 @@ func (ss *session) analyze(ctx context.Context, snap *snapshot, root string, sin
 			}
 		}
 	}
-	return analysis.Analyze(ctx, analysis.Input{Root: root, Single: single, Overlays: overlays, Contract: true})
+	return analysis.Analyze(ctx, analysis.Input{Root: root, Single: single, Overlays: overlays, Contract: true, Disk: ss.disk})
 }
 
 func (ss *session) rootLocked(root string) *rootState {

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/bigband-dev/bigband/host/component"
@@ -92,6 +93,8 @@ type Input struct {
 	Overlays map[string][]byte
 	// Contract enables the Backstage contract and built-wasm checks.
 	Contract bool
+	// Disk caches file contents across analyses; may be nil.
+	Disk *DiskCache
 }
 
 // Package is the analysis of one package directory and its deps/. It is
@@ -150,11 +153,22 @@ func Analyze(ctx context.Context, in Input) (*Package, error) {
 			if _, ok := overlays[path]; ok {
 				continue
 			}
-			if st, err := os.Stat(path); err == nil && st.Size() > MaxFileSize {
+			st, err := os.Stat(path)
+			if err != nil {
+				continue
+			}
+			if st.Size() > MaxFileSize {
 				p.Diags = append(p.Diags, *tooLarge(path, int(st.Size())))
 				overlays[path] = nil
+				continue
+			}
+			// Unchanged files come from memory: one stat instead of an
+			// open, a read and a close each, deps/ above all.
+			if b, ok := in.Disk.read(path, st); ok {
+				overlays[path] = b
 			}
 		}
+		in.Disk.sweep()
 	}
 	res := wit.Check(ctx, in.Root, wit.LoadOptions{Overlays: overlays, DecodeWasm: component.DecodeWITPackage, AllFeatures: true})
 	if res.Err != nil {
@@ -325,4 +339,60 @@ func notText(path string, src []byte) *Diagnostic {
 	}
 	return &Diagnostic{Path: path, Start: i, End: i + 1, Severity: Error, Code: CodeIO,
 		Message: "not valid UTF-8, not WIT text (save it as UTF-8): not checked"}
+}
+
+// DiskCache keeps the contents of files read from disk, keyed by path and
+// checked against size and modification time. Entries unused for a while
+// are dropped, so it follows the packages being edited.
+type DiskCache struct {
+	mu      sync.Mutex
+	entries map[string]*diskEntry
+	gen     int
+}
+
+type diskEntry struct {
+	size  int64
+	mtime int64
+	data  []byte
+	used  int
+}
+
+// NewDiskCache returns an empty cache.
+func NewDiskCache() *DiskCache { return &DiskCache{entries: map[string]*diskEntry{}} }
+
+func (c *DiskCache) read(path string, st fs.FileInfo) ([]byte, bool) {
+	if c == nil || !st.Mode().IsRegular() {
+		return nil, false
+	}
+	c.mu.Lock()
+	e := c.entries[path]
+	if e != nil && e.size == st.Size() && e.mtime == st.ModTime().UnixNano() {
+		e.used = c.gen
+		c.mu.Unlock()
+		return e.data, true
+	}
+	c.mu.Unlock()
+	b, err := os.ReadFile(path)
+	if err != nil || int64(len(b)) != st.Size() {
+		return nil, false // changing under us: let the front end read it
+	}
+	c.mu.Lock()
+	c.entries[path] = &diskEntry{size: st.Size(), mtime: st.ModTime().UnixNano(), data: b, used: c.gen}
+	c.mu.Unlock()
+	return b, true
+}
+
+// sweep drops entries no analysis used in the last 64.
+func (c *DiskCache) sweep() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	for k, e := range c.entries {
+		if c.gen-e.used > 64 {
+			delete(c.entries, k)
+		}
+	}
 }
