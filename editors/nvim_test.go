@@ -91,7 +91,8 @@ type nvimResult struct {
 // editors/nvim setup against a freshly built `bigband-dev lsp`, opens a
 // package with a syntax error, a resolver error and a contract violation in
 // three files and checks each diagnostic's line; then edits the buffers
-// without saving and checks the diagnostics follow the unsaved text.
+// without saving and checks the diagnostics follow the unsaved text; then
+// fixes the last error outside world.wit and checks the contract's remains.
 func TestNeovimDiagnostics(t *testing.T) {
 	nvim := tooltest.Look(t, "nvim", "apt-get install neovim")
 	goBin, err := exec.LookPath("go")
@@ -134,6 +135,11 @@ func TestNeovimDiagnostics(t *testing.T) {
 				{Path: broken, Start: 2, End: 3, Lines: []string{"  bad: func(x: u32) -> u32;"}},
 			},
 			Expect: map[string][]int{world: {8}, types: {4}, broken: {}},
+		},
+		{
+			// The last error outside world.wit goes: only the contract's remains.
+			Edits:  []nvimEdit{{Path: types, Start: 4, End: 5, Lines: []string{"  other: func() -> label;"}}},
+			Expect: map[string][]int{world: {8}, types: {}, broken: {}},
 		},
 	}
 	const timeout = 20 * time.Second
@@ -193,7 +199,7 @@ func TestNeovimDiagnostics(t *testing.T) {
 	if len(res.Phases) != len(phases) {
 		t.Fatalf("driver recorded %d phases, want %d", len(res.Phases), len(phases))
 	}
-	names := []string{"open", "unsaved edits"}
+	names := []string{"open", "unsaved edits", "other errors fixed"}
 	for i, want := range phases {
 		got := res.Phases[i]
 		for f, lines := range want.Expect {
