@@ -95,10 +95,7 @@ type nvimResult struct {
 // fixes the last error outside world.wit and checks the contract's remains.
 func TestNeovimDiagnostics(t *testing.T) {
 	nvim := tooltest.Look(t, "nvim", "apt-get install neovim")
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("go not on PATH: cannot build bigband-dev")
-	}
+	goBin := tooltest.Look(t, "go", "the Go toolchain, to build bigband-dev")
 	tmp := t.TempDir()
 	bin := filepath.Join(tmp, "bigband-dev")
 	build := exec.Command(goBin, "build", "-o", bin, "../cmd/bigband-dev")
