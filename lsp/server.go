@@ -90,11 +90,16 @@ func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 // all) run one at a time in the order they arrive and never return an
 // error (which would close the connection); requests run concurrently and
 // can be cancelled. A panic anywhere becomes an error reply, not a crash.
+//
+// Handlers get a context detached from the connection's pooled request
+// context: jsonrpc2 recycles that one when the handler returns, and a
+// context.WithCancel over it (as protocol.CancelHandler makes) can touch it
+// afterwards from the goroutine that watches the parent, which crashes. So
+// cancellation is kept here instead.
 func (s *Server) handler(inner jsonrpc2.Handler) jsonrpc2.Handler {
-	guarded := func(ctx context.Context, req *jsonrpc2.Request) (res any, err error) {
-		if req.IsCall() {
-			jsonrpc2.Async(ctx)
-		}
+	var mu sync.Mutex
+	inflight := map[jsonrpc2.ID]context.CancelFunc{}
+	run := func(ctx context.Context, req *jsonrpc2.Request) (res any, err error) {
 		defer func() {
 			if p := recover(); p != nil {
 				s.log.Error("panic in handler", "method", req.Method(), "panic", p, "stack", string(debug.Stack()))
@@ -103,16 +108,49 @@ func (s *Server) handler(inner jsonrpc2.Handler) jsonrpc2.Handler {
 		}()
 		return inner(ctx, req)
 	}
-	withCancel := protocol.CancelHandler(guarded)
 	return func(ctx context.Context, req *jsonrpc2.Request) (any, error) {
-		res, err := withCancel(ctx, req)
+		base := jsonrpc2.DetachContext(ctx)
 		if !req.IsCall() {
-			if err != nil {
+			if req.Method() == protocol.MethodCancelRequest {
+				var p protocol.CancelParams
+				if err := protocol.Unmarshal(req.Params(), &p); err == nil {
+					var id jsonrpc2.ID
+					switch v := p.ID.(type) {
+					case protocol.Integer:
+						id = jsonrpc2.NewNumberID(int64(v))
+					case protocol.String:
+						id = jsonrpc2.NewStringID(string(v))
+					}
+					mu.Lock()
+					if cancel := inflight[id]; cancel != nil {
+						cancel()
+					}
+					mu.Unlock()
+				}
+				return nil, nil
+			}
+			if _, err := run(base, req); err != nil {
 				s.log.Warn("notification failed", "method", req.Method(), "err", err)
 			}
 			return nil, nil
 		}
-		return res, err
+		rctx, cancel := context.WithCancel(base)
+		id := req.ID()
+		mu.Lock()
+		inflight[id] = cancel
+		mu.Unlock()
+		defer func() {
+			mu.Lock()
+			delete(inflight, id)
+			mu.Unlock()
+			cancel()
+		}()
+		// initialize finishes before anything else is read: the
+		// notifications after it depend on what the client said.
+		if req.Method() != protocol.MethodInitialize {
+			jsonrpc2.Async(ctx)
+		}
+		return run(rctx, req)
 	}
 }
 
@@ -131,6 +169,7 @@ type Server struct {
 	mu       sync.Mutex
 	shutdown bool
 	exit     bool
+	canWatch bool // the client registers file watchers on request
 }
 
 func newServer(client protocol.Client, opts Options) *Server {
@@ -158,6 +197,11 @@ var (
 )
 
 func (s *Server) Initialize(ctx context.Context, params *protocol.InitializeParams) (*protocol.InitializeResult, error) {
+	if ws := params.Capabilities.Workspace; ws != nil && ws.DidChangeWatchedFiles != nil && ws.DidChangeWatchedFiles.DynamicRegistration != nil {
+		s.mu.Lock()
+		s.canWatch = *ws.DidChangeWatchedFiles.DynamicRegistration
+		s.mu.Unlock()
+	}
 	t := true
 	full := protocol.TextDocumentSyncKindFull
 	return &protocol.InitializeResult{
@@ -185,7 +229,30 @@ func (s *Server) Initialize(ctx context.Context, params *protocol.InitializePara
 	}, nil
 }
 
+// Initialized asks the client to report .wit and .wasm files changing on
+// disk (a build writing the plugin's wasm, a branch switch), when it can.
 func (s *Server) Initialized(ctx context.Context, params *protocol.InitializedParams) error {
+	s.mu.Lock()
+	can := s.canWatch
+	s.mu.Unlock()
+	if !can {
+		return nil
+	}
+	opts, err := protocol.Marshal(&protocol.DidChangeWatchedFilesRegistrationOptions{Watchers: []protocol.FileSystemWatcher{
+		{GlobPattern: protocol.Pattern("**/*.wit")}, {GlobPattern: protocol.Pattern("**/*.wasm")}, {GlobPattern: protocol.Pattern("**/bigband.toml")},
+	}})
+	if err != nil {
+		return nil
+	}
+	// A request to the client from a notification handler would wait on
+	// the read loop it is running on: send it from elsewhere, and not with
+	// ctx, which the connection recycles once the handler returns.
+	go func() {
+		err := s.client.RegisterCapability(s.baseCtx, &protocol.RegistrationParams{Registrations: []protocol.Registration{
+			{ID: "bigband-watch", Method: protocol.MethodWorkspaceDidChangeWatchedFiles, RegisterOptions: opts},
+		}})
+		s.log.Debug("file watcher registration", "err", err)
+	}()
 	return nil
 }
 
