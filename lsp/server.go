@@ -63,7 +63,6 @@ func (codec) Unmarshal(data []byte, v any) error {
 func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 	conn := jsonrpc2.NewConn(jsonrpc2.NewHeaderStream(rwc), jsonrpc2.WithCodec(codec{}))
 	s := newServer(protocol.ClientDispatcher(conn), opts)
-	s.closeConn = func() { _ = conn.Close() }
 	s.sess.onPublish = opts.onPublish
 	if opts.onServer != nil {
 		opts.onServer(s)
@@ -75,9 +74,12 @@ func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 	go s.pollWasm(ctx)
 	select {
 	case <-conn.Done():
+	case <-s.exitCh:
+		// The read loop may sit in a read of stdin that closing can't
+		// interrupt (and Close waits for it): don't wait.
+		go conn.Close()
 	case <-ctx.Done():
 		_ = conn.Close()
-		<-conn.Done()
 	}
 	s.stop()
 	if err := conn.Err(); err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrClosedPipe) && !s.exited() {
@@ -158,11 +160,10 @@ func (s *Server) handler(inner jsonrpc2.Handler) jsonrpc2.Handler {
 // name it; construct it with Serve.
 type Server struct {
 	protocol.UnimplementedServer
-	client    protocol.Client
-	log       *slog.Logger
-	opts      Options
-	baseCtx   context.Context
-	closeConn func()
+	client  protocol.Client
+	log     *slog.Logger
+	opts    Options
+	baseCtx context.Context
 
 	sess *session
 
@@ -170,6 +171,8 @@ type Server struct {
 	shutdown bool
 	exit     bool
 	canWatch bool // the client registers file watchers on request
+	exitCh   chan struct{}
+	exitOnce sync.Once
 }
 
 func newServer(client protocol.Client, opts Options) *Server {
@@ -177,7 +180,7 @@ func newServer(client protocol.Client, opts Options) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{client: client, log: log, opts: opts, baseCtx: context.Background()}
+	s := &Server{client: client, log: log, opts: opts, baseCtx: context.Background(), exitCh: make(chan struct{})}
 	s.sess = newSession(s)
 	return s
 }
@@ -268,9 +271,7 @@ func (s *Server) Exit(ctx context.Context) error {
 	s.mu.Lock()
 	s.exit = true
 	s.mu.Unlock()
-	if s.closeConn != nil {
-		go s.closeConn() // not from inside the read loop's handler
-	}
+	s.exitOnce.Do(func() { close(s.exitCh) })
 	return nil
 }
 
