@@ -79,10 +79,6 @@ func (e *testEnv) handle(ctx context.Context, req *jsonrpc2.Request) (any, error
 	return nil, nil
 }
 
-func newTestEnv(t testing.TB, files map[string]string) *testEnv {
-	return newTestEnvWith(t, files, Options{}, nil)
-}
-
 func newTestEnvWith(t testing.TB, files map[string]string, opts Options, caps *protocol.ClientCapabilities) *testEnv {
 	tt, _ := t.(*testing.T)
 	dir := t.TempDir()

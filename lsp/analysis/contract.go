@@ -90,7 +90,7 @@ func (p *Package) spanDiag(r *wit.Resolve, span syntax.Span) (string, int, int, 
 	return sf.Name(), sf.Offset(span.Start), end, true
 }
 
-var missingFuncRE = regexp.MustCompile("^export (\\S+)#(\\S+): missing")
+var missingFuncRE = regexp.MustCompile(`^export (\S+)#(\S+): missing`)
 
 func (p *Package) checkContracts() []Diagnostic {
 	r := p.Resolve
