@@ -180,12 +180,12 @@ func (e *testEnv) await(what string, pred func() bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	deadline := time.Now().Add(60 * time.Second)
-	go func() {
-		time.Sleep(61 * time.Second)
+	wake := time.AfterFunc(61*time.Second, func() {
 		e.mu.Lock()
 		e.cond.Broadcast()
 		e.mu.Unlock()
-	}()
+	})
+	defer wake.Stop()
 	for !pred() {
 		if time.Now().After(deadline) {
 			e.t.Fatalf("no %s within 60 s", what)
