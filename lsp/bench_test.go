@@ -88,13 +88,14 @@ func BenchmarkMemoryAfterEdits(b *testing.B) {
 			return float64(ms.HeapAlloc) / (1 << 20)
 		}
 		v := int32(1)
+		// Every edit is analysed and published before the next, as when
+		// someone types slower than the server answers.
 		edit := func(n int) {
 			for range n {
 				v++
 				e.change(name, fmt.Sprintf("// edit %d\n%s", v, orig), v)
+				e.awaitVersion(name, v)
 			}
-			e.settle(name)
-			e.awaitVersion(name, v)
 		}
 		edit(100)
 		after100 := heap()

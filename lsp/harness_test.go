@@ -34,6 +34,8 @@ type testEnv struct {
 	pubs      int
 	published map[string]uint64 // by package root, see settle
 	sent      uint64            // notifications that make a new snapshot
+
+	registrations []protocol.Registration
 }
 
 // clientHandler records what the server publishes.
@@ -59,17 +61,25 @@ func (e *testEnv) handle(ctx context.Context, req *jsonrpc2.Request) (any, error
 		e.mu.Unlock()
 		return nil, nil
 	}
+	if req.Method() == protocol.MethodClientRegisterCapability {
+		var p protocol.RegistrationParams
+		if err := protocol.Unmarshal(req.Params(), &p); err != nil {
+			e.t.Errorf("bad registerCapability: %v", err)
+		}
+		p, _ = protocol.Clone(p)
+		e.mu.Lock()
+		e.registrations = append(e.registrations, p.Registrations...)
+		e.cond.Broadcast()
+		e.mu.Unlock()
+		return nil, nil
+	}
 	if req.IsCall() {
 		return nil, jsonrpc2.ErrMethodNotFound
 	}
 	return nil, nil
 }
 
-func newTestEnv(t testing.TB, files map[string]string) *testEnv {
-	return newTestEnvWith(t, files, Options{})
-}
-
-func newTestEnvWith(t testing.TB, files map[string]string, opts Options) *testEnv {
+func newTestEnvWith(t testing.TB, files map[string]string, opts Options, caps *protocol.ClientCapabilities) *testEnv {
 	tt, _ := t.(*testing.T)
 	dir := t.TempDir()
 	for name, text := range files {
@@ -87,7 +97,7 @@ func newTestEnvWith(t testing.TB, files map[string]string, opts Options) *testEn
 	e.cond = sync.NewCond(&e.mu)
 	done := make(chan error, 1)
 	if os.Getenv("LSP_TEST_LOG") != "" {
-		opts.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+		opts.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	if opts.WasmPoll == 0 {
 		opts.WasmPoll = 50 * time.Millisecond
@@ -96,7 +106,11 @@ func newTestEnvWith(t testing.TB, files map[string]string, opts Options) *testEn
 	e.conn = jsonrpc2.NewConn(jsonrpc2.NewHeaderStream(b), jsonrpc2.WithCodec(codec{}))
 	e.conn.Go(ctx, e.handle)
 	e.server = protocol.ServerDispatcher(e.conn)
-	if _, err := e.server.Initialize(ctx, &protocol.InitializeParams{}); err != nil {
+	init := &protocol.InitializeParams{}
+	if caps != nil {
+		init.Capabilities = *caps
+	}
+	if _, err := e.server.Initialize(ctx, init); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.server.Initialized(ctx, &protocol.InitializedParams{}); err != nil {
@@ -166,12 +180,12 @@ func (e *testEnv) await(what string, pred func() bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	deadline := time.Now().Add(60 * time.Second)
-	go func() {
-		time.Sleep(61 * time.Second)
+	wake := time.AfterFunc(61*time.Second, func() {
 		e.mu.Lock()
 		e.cond.Broadcast()
 		e.mu.Unlock()
-	}()
+	})
+	defer wake.Stop()
 	for !pred() {
 		if time.Now().After(deadline) {
 			e.t.Fatalf("no %s within 60 s", what)
@@ -255,7 +269,7 @@ func newSettledEnv(t testing.TB, files map[string]string) *testEnv {
 			e.mu.Unlock()
 		},
 	}
-	e = newTestEnvWith(t, files, hooks)
+	e = newTestEnvWith(t, files, hooks, nil)
 	e.srv = srv
 	e.published = published
 	return e

@@ -299,3 +299,18 @@ func copyFile(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// A client that can register file watchers is asked to watch WIT, wasm and
+// bigband.toml files.
+func TestWatcherRegistration(t *testing.T) {
+	yes := true
+	e := newTestEnvWith(t, nil, Options{}, &protocol.ClientCapabilities{Workspace: &protocol.WorkspaceClientCapabilities{
+		DidChangeWatchedFiles: &protocol.DidChangeWatchedFilesClientCapabilities{DynamicRegistration: &yes}}})
+	e.await("a registration", func() bool { return len(e.registrations) > 0 })
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	r := e.registrations[0]
+	if r.Method != protocol.MethodWorkspaceDidChangeWatchedFiles || !strings.Contains(string(r.RegisterOptions), "**/*.wasm") {
+		t.Errorf("registration %s %s", r.Method, r.RegisterOptions)
+	}
+}

@@ -63,7 +63,6 @@ func (codec) Unmarshal(data []byte, v any) error {
 func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 	conn := jsonrpc2.NewConn(jsonrpc2.NewHeaderStream(rwc), jsonrpc2.WithCodec(codec{}))
 	s := newServer(protocol.ClientDispatcher(conn), opts)
-	s.closeConn = func() { _ = conn.Close() }
 	s.sess.onPublish = opts.onPublish
 	if opts.onServer != nil {
 		opts.onServer(s)
@@ -75,9 +74,12 @@ func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 	go s.pollWasm(ctx)
 	select {
 	case <-conn.Done():
+	case <-s.exitCh:
+		// The read loop may sit in a read of stdin that closing can't
+		// interrupt (and Close waits for it): don't wait.
+		go conn.Close()
 	case <-ctx.Done():
 		_ = conn.Close()
-		<-conn.Done()
 	}
 	s.stop()
 	if err := conn.Err(); err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrClosedPipe) && !s.exited() {
@@ -90,11 +92,16 @@ func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 // all) run one at a time in the order they arrive and never return an
 // error (which would close the connection); requests run concurrently and
 // can be cancelled. A panic anywhere becomes an error reply, not a crash.
+//
+// Handlers get a context detached from the connection's pooled request
+// context: jsonrpc2 recycles that one when the handler returns, and a
+// context.WithCancel over it (as protocol.CancelHandler makes) can touch it
+// afterwards from the goroutine that watches the parent, which crashes. So
+// cancellation is kept here instead.
 func (s *Server) handler(inner jsonrpc2.Handler) jsonrpc2.Handler {
-	guarded := func(ctx context.Context, req *jsonrpc2.Request) (res any, err error) {
-		if req.IsCall() {
-			jsonrpc2.Async(ctx)
-		}
+	var mu sync.Mutex
+	inflight := map[jsonrpc2.ID]context.CancelFunc{}
+	run := func(ctx context.Context, req *jsonrpc2.Request) (res any, err error) {
 		defer func() {
 			if p := recover(); p != nil {
 				s.log.Error("panic in handler", "method", req.Method(), "panic", p, "stack", string(debug.Stack()))
@@ -103,16 +110,49 @@ func (s *Server) handler(inner jsonrpc2.Handler) jsonrpc2.Handler {
 		}()
 		return inner(ctx, req)
 	}
-	withCancel := protocol.CancelHandler(guarded)
 	return func(ctx context.Context, req *jsonrpc2.Request) (any, error) {
-		res, err := withCancel(ctx, req)
+		base := jsonrpc2.DetachContext(ctx)
 		if !req.IsCall() {
-			if err != nil {
+			if req.Method() == protocol.MethodCancelRequest {
+				var p protocol.CancelParams
+				if err := protocol.Unmarshal(req.Params(), &p); err == nil {
+					var id jsonrpc2.ID
+					switch v := p.ID.(type) {
+					case protocol.Integer:
+						id = jsonrpc2.NewNumberID(int64(v))
+					case protocol.String:
+						id = jsonrpc2.NewStringID(string(v))
+					}
+					mu.Lock()
+					if cancel := inflight[id]; cancel != nil {
+						cancel()
+					}
+					mu.Unlock()
+				}
+				return nil, nil
+			}
+			if _, err := run(base, req); err != nil {
 				s.log.Warn("notification failed", "method", req.Method(), "err", err)
 			}
 			return nil, nil
 		}
-		return res, err
+		rctx, cancel := context.WithCancel(base)
+		id := req.ID()
+		mu.Lock()
+		inflight[id] = cancel
+		mu.Unlock()
+		defer func() {
+			mu.Lock()
+			delete(inflight, id)
+			mu.Unlock()
+			cancel()
+		}()
+		// initialize finishes before anything else is read: the
+		// notifications after it depend on what the client said.
+		if req.Method() != protocol.MethodInitialize {
+			jsonrpc2.Async(ctx)
+		}
+		return run(rctx, req)
 	}
 }
 
@@ -120,17 +160,19 @@ func (s *Server) handler(inner jsonrpc2.Handler) jsonrpc2.Handler {
 // name it; construct it with Serve.
 type Server struct {
 	protocol.UnimplementedServer
-	client    protocol.Client
-	log       *slog.Logger
-	opts      Options
-	baseCtx   context.Context
-	closeConn func()
+	client  protocol.Client
+	log     *slog.Logger
+	opts    Options
+	baseCtx context.Context
 
 	sess *session
 
 	mu       sync.Mutex
 	shutdown bool
 	exit     bool
+	canWatch bool // the client registers file watchers on request
+	exitCh   chan struct{}
+	exitOnce sync.Once
 }
 
 func newServer(client protocol.Client, opts Options) *Server {
@@ -138,7 +180,7 @@ func newServer(client protocol.Client, opts Options) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{client: client, log: log, opts: opts, baseCtx: context.Background()}
+	s := &Server{client: client, log: log, opts: opts, baseCtx: context.Background(), exitCh: make(chan struct{})}
 	s.sess = newSession(s)
 	return s
 }
@@ -158,6 +200,11 @@ var (
 )
 
 func (s *Server) Initialize(ctx context.Context, params *protocol.InitializeParams) (*protocol.InitializeResult, error) {
+	if ws := params.Capabilities.Workspace; ws != nil && ws.DidChangeWatchedFiles != nil && ws.DidChangeWatchedFiles.DynamicRegistration != nil {
+		s.mu.Lock()
+		s.canWatch = *ws.DidChangeWatchedFiles.DynamicRegistration
+		s.mu.Unlock()
+	}
 	t := true
 	full := protocol.TextDocumentSyncKindFull
 	return &protocol.InitializeResult{
@@ -185,7 +232,30 @@ func (s *Server) Initialize(ctx context.Context, params *protocol.InitializePara
 	}, nil
 }
 
+// Initialized asks the client to report .wit and .wasm files changing on
+// disk (a build writing the plugin's wasm, a branch switch), when it can.
 func (s *Server) Initialized(ctx context.Context, params *protocol.InitializedParams) error {
+	s.mu.Lock()
+	can := s.canWatch
+	s.mu.Unlock()
+	if !can {
+		return nil
+	}
+	opts, err := protocol.Marshal(&protocol.DidChangeWatchedFilesRegistrationOptions{Watchers: []protocol.FileSystemWatcher{
+		{GlobPattern: protocol.Pattern("**/*.wit")}, {GlobPattern: protocol.Pattern("**/*.wasm")}, {GlobPattern: protocol.Pattern("**/bigband.toml")},
+	}})
+	if err != nil {
+		return nil
+	}
+	// A request to the client from a notification handler would wait on
+	// the read loop it is running on: send it from elsewhere, and not with
+	// ctx, which the connection recycles once the handler returns.
+	go func() {
+		err := s.client.RegisterCapability(s.baseCtx, &protocol.RegistrationParams{Registrations: []protocol.Registration{
+			{ID: "bigband-watch", Method: protocol.MethodWorkspaceDidChangeWatchedFiles, RegisterOptions: opts},
+		}})
+		s.log.Debug("file watcher registration", "err", err)
+	}()
 	return nil
 }
 
@@ -201,9 +271,7 @@ func (s *Server) Exit(ctx context.Context) error {
 	s.mu.Lock()
 	s.exit = true
 	s.mu.Unlock()
-	if s.closeConn != nil {
-		go s.closeConn() // not from inside the read loop's handler
-	}
+	s.exitOnce.Do(func() { close(s.exitCh) })
 	return nil
 }
 

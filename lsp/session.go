@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -165,8 +166,18 @@ func (ss *session) pkg(ctx context.Context, snap *snapshot, root string, single 
 	m = &pkgResult{seq: snap.seq, done: make(chan struct{})}
 	rs.memo = m
 	ss.mu.Unlock()
-	m.pkg, m.err = ss.analyze(ctx, snap, root, single)
-	close(m.done)
+	func() {
+		// Whoever waits on this analysis must be released whatever
+		// happens in it.
+		defer close(m.done)
+		defer func() {
+			if p := recover(); p != nil {
+				ss.s.log.Error("panic in analysis", "root", root, "panic", p, "stack", string(debug.Stack()))
+				m.pkg, m.err = nil, fmt.Errorf("internal error analysing %s: %v", root, p)
+			}
+		}()
+		m.pkg, m.err = ss.analyze(ctx, snap, root, single)
+	}()
 	return m.pkg, m.err
 }
 

@@ -16,17 +16,19 @@ import (
 // Load (and wit-parser) would report.
 //
 // Pass an absolute path to get absolute file names in the result. ctx is
-// checked between phases; a cancelled Check returns what it had with
-// ctx.Err() in Result.Err.
+// checked between packages; a cancelled Check returns what it had with
+// ctx.Err() in Result.Err. Check shares no state between calls, so
+// several may run at once; a Result is not modified after it is returned.
 func Check(ctx context.Context, path string, opts LoadOptions) *Result {
 	l := newLoader(opts, true)
+	l.ctx = ctx
 	res := &Result{Resolve: l.r, Files: l.fset}
 	if err := ctx.Err(); err != nil {
 		res.Err = err
 		return res
 	}
 	id, ok, err := l.load(path)
-	res.Package, res.HasPackage = id, ok
+	res.Package, res.HasPackage, res.Partial = id, ok, l.partial
 	res.Sources = l.sources
 	res.Context = l.context
 	if err != nil {
@@ -39,6 +41,7 @@ func Check(ctx context.Context, path string, opts LoadOptions) *Result {
 		res.Diagnostics = append(res.Diagnostics, l.diagnostic(e))
 	}
 	if err := ctx.Err(); err != nil {
+		// Whatever was found is kept, but it is incomplete.
 		res.Err = err
 		return res
 	}
@@ -49,10 +52,15 @@ func Check(ctx context.Context, path string, opts LoadOptions) *Result {
 // Result is what Check found.
 type Result struct {
 	// Resolve holds every package that resolved without errors, in
-	// dependency order; the package at path only when HasPackage.
+	// dependency order, and the package at path when HasPackage. Every ID
+	// in it is valid.
 	Resolve    *Resolve
 	Package    PackageID
 	HasPackage bool
+	// Partial says the package at path is in Resolve despite errors in it:
+	// what failed is a placeholder (an empty tuple type, an absent type or
+	// item), the rest is resolved, for navigation and contract checks.
+	Partial bool
 	// Files holds every source spans refer to.
 	Files *syntax.FileSet
 	// Sources is every file parsed, the package's own first, then deps/.
@@ -148,6 +156,7 @@ const (
 	RefType RefKind = iota + 1
 	RefInterface
 	RefWorld
+	RefPackage // the `ns:name@version` of a path; Target is the package's name in its `package` header
 )
 
 func (k RefKind) String() string {
@@ -158,6 +167,8 @@ func (k RefKind) String() string {
 		return "interface"
 	case RefWorld:
 		return "world"
+	case RefPackage:
+		return "package"
 	}
 	return "unknown"
 }
@@ -195,6 +206,9 @@ func (l *loader) diagnostic(e *syntax.Error) Diagnostic {
 	d := Diagnostic{Location: locate(l.fset, e.Span), Severity: SeverityError, Code: codeOf(e), Message: e.Msg}
 	if !d.Span.IsValid() {
 		d.File = l.errFile[e]
+		if d.File == "" {
+			d.File = l.path
+		}
 	}
 	for _, rel := range e.Related {
 		d.Related = append(d.Related, RelatedLocation{Location: locate(l.fset, rel.Span), Message: rel.Msg})
@@ -252,11 +266,21 @@ func codeOf(e *syntax.Error) string {
 // packages are looked up by name in the Resolve.
 func (l *loader) references() []Reference {
 	var out []Reference
+	pkgs := map[string]syntax.Span{}
+	for _, lw := range l.lowered {
+		if lw.hasName {
+			pkgs[lw.pkg.name.String()] = lw.pkg.nameSpan
+		}
+	}
 	for _, lw := range l.lowered {
 		u := lw.pkg
 		for _, lr := range lw.refs {
 			ref := Reference{Location: locate(l.fset, lr.span), Kind: lr.kind}
-			ref.Target = locate(l.fset, l.targetSpan(u, lr))
+			if lr.kind == RefPackage {
+				ref.Target = locate(l.fset, pkgs[lr.pkg])
+			} else {
+				ref.Target = locate(l.fset, l.targetSpan(u, lr))
+			}
 			out = append(out, ref)
 		}
 	}

@@ -84,6 +84,21 @@ interface i {
 			},
 		},
 		{
+			// t failed to parse: its uses are covered by the syntax error,
+			// not reported as unknown as well.
+			name: "uses of a declaration that failed to parse",
+			files: map[string]string{
+				"a.wit": "package t:b;\ninterface i {\n  record t { a: , }\n  f: func(x: t) -> t;\n  resource r { m: func(; }\n  g: func(y: borrow<r>, z: u);\n}\n",
+				"b.wit": "package t:b;\ninterface j {\n  use i.{t};\n}\nworld w { import k; }\ninterface k ! {}\n",
+			},
+			want: []string{
+				"a.wit:3:17 wit/syntax",
+				"a.wit:5:24 wit/syntax",
+				"b.wit:6:13 wit/syntax",
+				"a.wit:6:28 wit/unknown-type",
+			},
+		},
+		{
 			name: "errors in the package and in a dependency",
 			files: map[string]string{
 				"a.wit":          "package t:main;\nworld w {\n  import t:dep/i;\n  export nope: func(x: what);\n}\n",
@@ -97,10 +112,33 @@ interface i {
 		{
 			name: "an error only found when pushing, beside a clean dependency",
 			files: map[string]string{
-				"a.wit":          "package t:main;\ninterface i {\n  use t:dep/j.{x, y};\n}\n",
+				"a.wit":          "package t:main;\ninterface i {\n  use t:dep/j.{x, y, z};\n  use t:dep/nope.{w};\n  use t:other/k.{v};\n}\n",
 				"deps/dep/j.wit": "package t:dep;\ninterface j {\n  type x = u8;\n}\n",
 			},
-			want: []string{"a.wit:3:19 wit/unknown-type"},
+			want: []string{
+				"a.wit:4:13 wit/unknown-interface",
+				"a.wit:5:7 wit/unknown-package",
+				"a.wit:3:19 wit/unknown-type",
+				"a.wit:3:22 wit/unknown-type",
+			},
+		},
+		{
+			name:  "every function returning a borrow",
+			files: map[string]string{"a.wit": "package t:b;\ninterface i {\n  resource r;\n  f: func() -> borrow<r>;\n  g: func() -> option<borrow<r>>;\n  h: func(x: borrow<r>);\n}\nworld w {\n  use i.{r};\n  export k: func() -> list<borrow<r>>;\n}\n"},
+			want: []string{
+				"a.wit:4:3 wit/borrow",
+				"a.wit:5:3 wit/borrow",
+				"a.wit:10:10 wit/borrow",
+			},
+		},
+		{
+			name:  "every bad feature gate",
+			files: map[string]string{"a.wit": "package t:g@0.1.0;\ninterface i {\n  @since(version = 0.2.0)\n  type t = u8;\n  @since(version = 0.3.0)\n  f: func();\n}\nworld w {\n  @since(version = 0.9.0)\n  import g: func();\n}\n"},
+			want: []string{
+				"a.wit:4:8 wit/feature-gate",
+				"a.wit:6:3 wit/feature-gate",
+				"a.wit:10:10 wit/feature-gate",
+			},
 		},
 		{
 			name: "cycle, conflict and bad handle",
@@ -184,8 +222,59 @@ func TestCheckDiagnosticDetails(t *testing.T) {
 	if got := res.Diagnostics[1].End.Offset - res.Diagnostics[1].Start.Offset; got != 1 {
 		t.Errorf("span of `r` is %d bytes, want 1", got)
 	}
-	if res.HasPackage {
-		t.Error("a package with errors is in the Resolve")
+	if !res.HasPackage || !res.Partial {
+		t.Errorf("HasPackage %v, Partial %v: want a partial package", res.HasPackage, res.Partial)
+	}
+}
+
+// TestCheckPartialPackage: a package with syntax and semantic errors is
+// still resolved as far as it goes, so its worlds can be checked against a
+// contract; what its push finds in other packages is reported too.
+func TestCheckPartialPackage(t *testing.T) {
+	root := writeTree(t, map[string]string{
+		"a.wit":          "package t:p;\ninterface broken {\n  f: func(x: );\n  g: func(y: nope) -> string;\n}\n",
+		"b.wit":          "package t:p;\ninterface api {\n  record route { path: string }\n  get-routes: func() -> result<list<route>, string>;\n  use t:dep/j.{gone};\n}\nworld plugin {\n  export api;\n  import broken;\n}\n",
+		"deps/dep/j.wit": "package t:dep;\ninterface j {\n  type x = u8;\n}\n",
+	})
+	res := Check(context.Background(), root, LoadOptions{})
+	checkResult(t, res)
+	want := []string{"a.wit:3:14 wit/syntax", "a.wit:4:14 wit/unknown-type", "b.wit:5:16 wit/unknown-type"}
+	if got := diagLines(root, res.Diagnostics); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got %v, want %v\n%s", got, want, messages(res))
+	}
+	// The foreign error stops the push (it can't be fallout), so no
+	// partial package here; without it there is one.
+	if res.HasPackage || res.Partial {
+		t.Fatalf("HasPackage %v, Partial %v", res.HasPackage, res.Partial)
+	}
+	os.WriteFile(filepath.Join(root, "b.wit"), []byte("package t:p;\ninterface api {\n  record route { path: string }\n  get-routes: func() -> result<list<route>, string>;\n  use t:dep/j.{x};\n}\nworld plugin {\n  export api;\n  import broken;\n}\n"), 0o644)
+	res = Check(context.Background(), root, LoadOptions{})
+	checkResult(t, res)
+	if len(res.Diagnostics) != 2 || !res.HasPackage || !res.Partial {
+		t.Fatalf("%d diagnostics, HasPackage %v, Partial %v:\n%s", len(res.Diagnostics), res.HasPackage, res.Partial, messages(res))
+	}
+	r := res.Resolve
+	wid, ok := r.Packages[res.Package].World("plugin")
+	if !ok {
+		t.Fatal("world plugin not resolved")
+	}
+	w := r.Worlds[wid]
+	if len(w.Exports) != 1 || r.InterfaceName(w.Exports[0].Interface) != "t:p/api" {
+		t.Fatalf("world plugin exports %v", w.Exports)
+	}
+	api := r.Interfaces[w.Exports[0].Interface]
+	if f := api.Function("get-routes"); f == nil || f.Result.Prim != Ref || r.Types[f.Result.ID].Kind != KindResult {
+		t.Errorf("get-routes not resolved: %+v", f)
+	}
+	// The function whose parameter failed is kept, the parameter's type absent.
+	bid, _ := r.Packages[res.Package].Interface("broken")
+	if g := r.Interfaces[bid].Function("g"); g == nil || len(g.Params) != 1 || !g.Params[0].Type.IsNone() {
+		t.Errorf("broken.g: %+v", g)
+	}
+	// Load never keeps it.
+	lr, _, err := Load(root, LoadOptions{})
+	if err == nil || len(lr.Packages) != 1 {
+		t.Errorf("Load: %v, %d packages, want an error and only the dependency", err, len(lr.Packages))
 	}
 }
 
@@ -274,6 +363,7 @@ func TestCheckReferences(t *testing.T) {
 			got[src] = r.Kind.String() + " " + dst
 		}
 		for src, want := range map[string]string{
+			"a.wit:3:7":  "package deps/dep/j.wit:1:9",    // t:dep in use t:dep/j
 			"a.wit:3:13": "interface deps/dep/j.wit:2:11", // j in use t:dep/j
 			"a.wit:3:16": "type deps/dep/j.wit:3:8",       // x in .{x}
 			"a.wit:4:12": "type a.wit:3:16",               // x: the use'd alias
@@ -313,6 +403,34 @@ func TestCheckConformanceFirstError(t *testing.T) {
 			if len(res.Diagnostics) == 0 || res.Diagnostics[0].Message != le.Errors[0].Msg || res.Diagnostics[0].Span != le.Errors[0].Span {
 				t.Errorf("%s/%s: Check's first diagnostic differs from Load's first error %q", sub, c, le.Errors[0].Msg)
 			}
+		}
+	}
+}
+
+// TestCheckConcurrent runs Checks of one package (shared overlays) at
+// once: they share no state, so all agree (run with -race to be sure).
+func TestCheckConcurrent(t *testing.T) {
+	dir, _ := filepath.Abs(t.TempDir())
+	synthPackage(t, dir, 12)
+	overlays := map[string][]byte{filepath.Join(dir, "f03.wit"): []byte("interface iface3 { f: func(x: nope); }\n")}
+	want := messages(Check(context.Background(), dir, LoadOptions{Overlays: overlays}))
+	if want == "" {
+		t.Fatal("no diagnostics")
+	}
+	got := make([]string, 4)
+	done := make(chan int)
+	for i := range got {
+		go func() {
+			got[i] = messages(Check(context.Background(), dir, LoadOptions{Overlays: overlays}))
+			done <- i
+		}()
+	}
+	for range got {
+		<-done
+	}
+	for i, g := range got {
+		if g != want {
+			t.Errorf("check %d:\n%s\nwant:\n%s", i, g, want)
 		}
 	}
 }

@@ -124,12 +124,58 @@ func checkResult(t *testing.T, res *Result) {
 		}
 		td.EachType(okType)
 	}
+	okFunc := func(f *Function) {
+		if f == nil {
+			t.Fatal("nil function in the Resolve")
+		}
+		for _, p := range f.Params {
+			okType(p.Type)
+		}
+		okType(f.Result)
+	}
+	okIface := func(id InterfaceID) {
+		if int(id) < 0 || int(id) >= len(rv.Interfaces) || rv.Interfaces[id] == nil {
+			t.Fatalf("interface %d out of range (%d interfaces)", id, len(rv.Interfaces))
+		}
+	}
 	for _, i := range rv.Interfaces {
 		for _, nt := range i.Types {
 			okType(TypeRef(nt.ID))
+		}
+		for _, f := range i.Functions {
+			okFunc(f)
+		}
+	}
+	for _, w := range rv.Worlds {
+		for _, it := range append(append([]*WorldItem(nil), w.Imports...), w.Exports...) {
+			switch it.Kind {
+			case WorldInterface:
+				okIface(it.Interface)
+			case WorldFunction:
+				okFunc(it.Function)
+			case WorldType:
+				okType(TypeRef(it.Type))
+			}
+			if it.Key.IsInterface {
+				okIface(it.Key.Interface)
+			}
+		}
+	}
+	for _, p := range rv.Packages {
+		for _, ni := range p.Interfaces {
+			okIface(ni.ID)
+		}
+		for _, nw := range p.Worlds {
+			if int(nw.ID) < 0 || int(nw.ID) >= len(rv.Worlds) {
+				t.Fatalf("world %d out of range", nw.ID)
+			}
 		}
 	}
 	if res.HasPackage && (int(res.Package) < 0 || int(res.Package) >= len(rv.Packages)) {
 		t.Fatalf("package %d out of range", res.Package)
 	}
+	if res.Partial && (!res.HasPackage || len(res.Diagnostics) == 0) {
+		t.Fatal("a partial package without errors")
+	}
+
 }

@@ -1,6 +1,7 @@
 package wit
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -102,6 +103,7 @@ func newLoader(opts LoadOptions, keepGoing bool) *loader {
 // in the sources go to l.errs; an I/O problem stops it unless keepGoing,
 // which records it as an error on the file instead.
 func (l *loader) load(path string) (PackageID, bool, error) {
+	l.path = path
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return 0, false, err
@@ -139,7 +141,13 @@ func (l *loader) ioProblem(shown string, err error) error {
 	if err == nil || !l.keepGoing {
 		return err
 	}
-	e := &syntax.Error{Msg: err.Error(), Code: "wit/io"}
+	// The diagnostic carries the file name itself: keep it out of the text.
+	msg := strings.TrimPrefix(err.Error(), shown+": ")
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		msg = "cannot read it: " + pe.Err.Error()
+	}
+	e := &syntax.Error{Msg: msg, Code: "wit/io"}
 	if l.errFile == nil {
 		l.errFile = map[*syntax.Error]string{}
 	}
@@ -167,7 +175,14 @@ type loader struct {
 	inDeps    bool                     // parsing deps/ (recorded on sources)
 	sources   []*Source                // every file parsed, in order
 	lowered   []*lowerer               // every package lowered, for references
+	partial   bool                     // the main package was pushed despite errors
+	ctx       context.Context          // Check's; nil for Load
+	path      string                   // as given to Load or Check
 }
+
+// cancelled reports whether Check's context is done: the loader then
+// stops between packages.
+func (l *loader) cancelled() bool { return l.ctx != nil && l.ctx.Err() != nil }
 
 // mergeWasm adds a WIT package encoded as wasm, with what it depends on,
 // to the Resolve before the text packages are resolved against it.
@@ -300,6 +315,9 @@ func (l *loader) parseDeps(abs, shown string) ([]*group, error) {
 	sort.Strings(names)
 	var groups []*group
 	for _, name := range names {
+		if l.cancelled() {
+			break
+		}
 		p, s := filepath.Join(abs, name), filepath.Join(shown, name)
 		dir := isDir[name]
 		if !dir {
@@ -378,6 +396,7 @@ func (l *loader) parseFiles(paths, shown []string) (*group, error) {
 				continue
 			}
 			nl := newLowerer(&l.errs)
+			nl.noteBroken(f)
 			if !nl.push(n.Name, n.Docs, n.Items) {
 				continue
 			}
@@ -387,6 +406,7 @@ func (l *loader) parseFiles(paths, shown []string) (*group, error) {
 				g.pkgs = append(g.pkgs, u)
 			}
 		}
+		lw.noteBroken(f)
 		var name *syntax.PackageName
 		var docs syntax.Docs
 		if f.Package != nil {
@@ -478,8 +498,11 @@ func (l *loader) pushGroups(main *group, deps []*group) (PackageID, bool) {
 	pushed := false
 	failed := map[string]bool{}
 	for _, u := range order {
+		if l.cancelled() {
+			break
+		}
 		key := u.name.String()
-		skip := u.failed
+		skip := false
 		for _, dep := range u.foreignDeps {
 			skip = skip || failed[dep.name.String()]
 		}
@@ -487,10 +510,17 @@ func (l *loader) pushGroups(main *group, deps []*group) (PackageID, bool) {
 			failed[key] = true
 			continue
 		}
+		if u.failed {
+			failed[key] = true
+			if id, ok := l.pushFailed(u); ok && u == mainPkg {
+				mainID, pushed, l.partial = id, true, true
+			}
+			continue
+		}
 		mark := r.mark()
-		id, err := r.pushPackage(u)
-		if err != nil {
-			l.errs = append(l.errs, err)
+		id, errs, _ := r.pushPackageAll(u)
+		if len(errs) > 0 {
+			l.errs = append(l.errs, errs...)
 			r.rollback(mark)
 			failed[key] = true
 			continue
@@ -500,6 +530,35 @@ func (l *loader) pushGroups(main *group, deps []*group) (PackageID, bool) {
 		}
 	}
 	return mainID, pushed
+}
+
+// pushFailed pushes a package that had errors while lowering, as far as
+// it goes: the failed parts are placeholders (empty tuples, absent types).
+// It reports what the push finds that those errors can't have caused
+// (references to other packages, functions returning borrows) and drops
+// the rest as fallout. Only Check keeps the package, for navigation and
+// contract checks; it reports whether it did.
+func (l *loader) pushFailed(u *unresolvedPackage) (id PackageID, kept bool) {
+	mark := l.r.mark()
+	defer func() {
+		// Placeholders are not what the push was written for: a panic
+		// here means fallout, never a crash of the caller.
+		if p := recover(); p != nil {
+			l.r.rollback(mark)
+			kept = false
+		}
+	}()
+	id, errs, hard := l.r.pushPackageAll(u)
+	for _, e := range errs {
+		if e != hard {
+			l.errs = append(l.errs, e)
+		}
+	}
+	if len(errs) > 0 || !l.keepGoing {
+		l.r.rollback(mark)
+		return 0, false
+	}
+	return id, true
 }
 
 // arenaMark is the size of a Resolve's arenas, to undo a failed push.

@@ -1,6 +1,7 @@
 package wit
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -97,5 +98,24 @@ func BenchmarkLoadConformance(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkCheckSynthetic50Overlay is what the language server runs per
+// edit: Check with every file from memory, references included.
+func BenchmarkCheckSynthetic50Overlay(b *testing.B) {
+	dir, _ := filepath.Abs(b.TempDir())
+	synthPackage(b, dir, 50)
+	overlays := map[string][]byte{}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		src, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+		overlays[filepath.Join(dir, e.Name())] = src
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if res := Check(context.Background(), dir, LoadOptions{Overlays: overlays}); len(res.Diagnostics) > 0 || len(res.Refs) == 0 {
+			b.Fatal(res.Diagnostics)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package wit
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/bigband-dev/bigband/wit/syntax"
 )
@@ -36,6 +37,9 @@ type lowerer struct {
 	poisoned map[TypeID]bool
 	refs     []localRef
 	dropped  map[syntax.Item]bool // duplicate interfaces and worlds, left out
+	// broken names declarations that failed to parse: their uses are
+	// not reported as unknown (the syntax error already covers them).
+	broken map[string]bool
 }
 
 // localRef is a name in the source that resolved to an item of the package
@@ -45,12 +49,16 @@ type localRef struct {
 	kind    RefKind
 	id      int // local TypeID, interface or world index
 	foreign bool
+	pkg     string // RefPackage: the full package name
 }
 
 // report records an error and keeps going. One error per position: a
 // second error at the same spot is nearly always fallout of the first.
 func (l *lowerer) report(e *syntax.Error) {
 	if e == nil {
+		return
+	}
+	if name, ok := unknownName(e.Msg); ok && l.broken[name] {
 		return
 	}
 	if e.Span.IsValid() {
@@ -61,6 +69,29 @@ func (l *lowerer) report(e *syntax.Error) {
 	}
 	l.nerrs++
 	*l.errs = append(*l.errs, e)
+}
+
+// unknownName extracts x from "... `x` does not exist".
+func unknownName(msg string) (string, bool) {
+	rest, ok := strings.CutSuffix(msg, "` does not exist")
+	if !ok {
+		return "", false
+	}
+	i := strings.LastIndexByte(rest, '`')
+	if i < 0 {
+		return "", false
+	}
+	return rest[i+1:], true
+}
+
+// noteBroken adds the declarations of f that failed to parse.
+func (l *lowerer) noteBroken(f *syntax.SourceFile) {
+	for _, id := range f.Broken {
+		if l.broken == nil {
+			l.broken = map[string]bool{}
+		}
+		l.broken[id.Name] = true
+	}
 }
 
 // failed reports whether this lowerer found any error.
@@ -304,6 +335,7 @@ func (l *lowerer) populateForeignDeps() {
 			}
 			stab, _ := l.stability(v.attrs)
 			name := packageNameOf(v.path.Package)
+			l.refs = append(l.refs, localRef{span: v.path.Package.Span, kind: RefPackage, pkg: name.String()})
 			var dep *foreignPackage
 			for _, d := range l.pkg.foreignDeps {
 				if comparePackageNames(d.name, name) == 0 {
@@ -424,7 +456,7 @@ func (l *lowerer) populateAstItems() (ifaceOrder, worldOrder []int) {
 	for i, n := range names {
 		depList[i] = deps[n]
 	}
-	order := toposortAll("interface or world", names, depList, l.report)
+	order := toposort("interface or world", names, depList, l.report)
 
 	ids := map[string]itemRef{}
 	for _, name := range order {

@@ -264,7 +264,7 @@ func (l *lowerer) resolveTypes(owner Owner, items []any) {
 	for i, n := range names {
 		depList[i] = deps[n]
 	}
-	order := toposortAll("type", names, depList, func(e *syntax.Error) { l.report(renamedFloatHint(e)) })
+	order := toposort("type", names, depList, func(e *syntax.Error) { l.report(renamedFloatHint(e)) })
 	for _, name := range order {
 		def := defs[name]
 		if def == nil {

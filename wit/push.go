@@ -15,7 +15,20 @@ type remap struct {
 	worlds     []WorldID
 	ownHandles map[TypeID]TypeID
 	hasBorrow  map[TypeID]bool
+	// more holds the errors after the first that foreignDeps found: all
+	// of a package's unresolvable references are reported at once.
+	more []*syntax.Error
+	// soft holds errors that don't stop the push (a function returning a
+	// borrow), so that every one of them is reported; they are found
+	// before any error that stops it.
+	soft []*syntax.Error
+	// foreignFailed says the push stopped on references to other
+	// packages, which errors elsewhere in the package can't cause.
+	foreignFailed bool
 }
+
+// missing marks a placeholder whose item wasn't found (already reported).
+const missing = -2
 
 const excluded = -1
 
@@ -49,29 +62,42 @@ func (m *remap) mapWorld(id WorldID, span syntax.Span) (WorldID, *syntax.Error) 
 	return m.worlds[id], nil
 }
 
-// pushPackage appends u to r, connecting its foreign references to packages
-// already in r, dropping items gated off, and elaborating its worlds.
-func (r *Resolve) pushPackage(u *unresolvedPackage) (PackageID, *syntax.Error) {
+// pushPackageAll appends u to r, connecting its foreign references to
+// packages already in r, dropping items gated off, and elaborating its
+// worlds. It reports every unresolvable foreign reference and every
+// function returning a borrow, not just the first; any other error stops
+// it and is also returned as hard. On error the caller rolls r back.
+func (r *Resolve) pushPackageAll(u *unresolvedPackage) (_ PackageID, errs []*syntax.Error, hard *syntax.Error) {
+	id, m, err := r.pushPackageRemap(u)
+	errs = m.soft
+	if err != nil {
+		errs = append(append(errs, err), m.more...)
+		if !m.foreignFailed {
+			hard = err
+		}
+	}
+	return id, errs, hard
+}
+
+func (r *Resolve) pushPackageRemap(u *unresolvedPackage) (PackageID, *remap, *syntax.Error) {
 	m := &remap{ownHandles: map[TypeID]TypeID{}, hasBorrow: map[TypeID]bool{}}
 	pkgID := PackageID(len(r.Packages))
 	r.Packages = append(r.Packages, &Package{Name: u.name, Docs: u.docs})
 	r.PackageNames[u.name.String()] = pkgID
-	if err := m.foreignDeps(r, pkgID, u); err != nil {
-		return pkgID, err
+	if errs := m.foreignDeps(r, pkgID, u); len(errs) > 0 {
+		m.more, m.foreignFailed = errs[1:], true
+		return pkgID, m, errs[0]
 	}
 	foreignTypes, foreignIfaces, foreignWorlds := len(m.types), len(m.interfaces), len(m.worlds)
 
 	for _, ty := range u.types[foreignTypes:] {
-		ok, err := r.includeStability(ty.Stability, pkgID, ty.Span)
-		if err != nil {
-			return pkgID, err
-		}
+		ok := m.gate(r, ty.Stability, pkgID, ty.Span)
 		if !ok {
 			m.types = append(m.types, excluded)
 			continue
 		}
 		if err := m.updateTypeDef(r, ty, ty.Span); err != nil {
-			return pkgID, err
+			return pkgID, m, err
 		}
 		id := TypeID(len(r.Types))
 		r.Types = append(r.Types, ty)
@@ -86,10 +112,7 @@ func (r *Resolve) pushPackage(u *unresolvedPackage) (PackageID, *syntax.Error) {
 	}
 
 	for _, iface := range u.interfaces[foreignIfaces:] {
-		ok, err := r.includeStability(iface.Stability, pkgID, iface.Span)
-		if err != nil {
-			return pkgID, err
-		}
+		ok := m.gate(r, iface.Stability, pkgID, iface.Span)
 		if !ok {
 			m.interfaces = append(m.interfaces, excluded)
 			continue
@@ -97,7 +120,7 @@ func (r *Resolve) pushPackage(u *unresolvedPackage) (PackageID, *syntax.Error) {
 		p := pkgID
 		iface.Package = &p
 		if err := m.updateInterface(r, iface); err != nil {
-			return pkgID, err
+			return pkgID, m, err
 		}
 		m.interfaces = append(m.interfaces, InterfaceID(len(r.Interfaces)))
 		r.Interfaces = append(r.Interfaces, iface)
@@ -112,23 +135,20 @@ func (r *Resolve) pushPackage(u *unresolvedPackage) (PackageID, *syntax.Error) {
 			iid, err := m.mapInterface(t.Owner.Interface, t.Span)
 			if err != nil {
 				err.Msg += "; this type is not gated by a feature but its interface is"
-				return pkgID, err
+				return pkgID, m, err
 			}
 			t.Owner.Interface = iid
 		}
 	}
 
 	for _, w := range u.worlds[foreignWorlds:] {
-		ok, err := r.includeStability(w.Stability, pkgID, w.Span)
-		if err != nil {
-			return pkgID, err
-		}
+		ok := m.gate(r, w.Stability, pkgID, w.Span)
 		if !ok {
 			m.worlds = append(m.worlds, excluded)
 			continue
 		}
 		if err := m.updateWorld(r, w, pkgID); err != nil {
-			return pkgID, err
+			return pkgID, m, err
 		}
 		m.worlds = append(m.worlds, WorldID(len(r.Worlds)))
 		r.Worlds = append(r.Worlds, w)
@@ -143,7 +163,7 @@ func (r *Resolve) pushPackage(u *unresolvedPackage) (PackageID, *syntax.Error) {
 			wid, err := m.mapWorld(t.Owner.World, t.Span)
 			if err != nil {
 				err.Msg += "; this type is not gated by a feature but its world is"
-				return pkgID, err
+				return pkgID, m, err
 			}
 			t.Owner.World = wid
 		}
@@ -154,10 +174,10 @@ func (r *Resolve) pushPackage(u *unresolvedPackage) (PackageID, *syntax.Error) {
 			continue
 		}
 		if err := m.processIncludes(r, id, pkgID); err != nil {
-			return pkgID, err
+			return pkgID, m, err
 		}
 		if err := r.elaborateWorld(id, r.Worlds[id].Span); err != nil {
-			return pkgID, err
+			return pkgID, m, err
 		}
 	}
 
@@ -179,7 +199,7 @@ func (r *Resolve) pushPackage(u *unresolvedPackage) (PackageID, *syntax.Error) {
 		w.Package = &p
 		pkg.Worlds = append(pkg.Worlds, NamedWorld{w.Name, id})
 	}
-	return pkgID, nil
+	return pkgID, m, nil
 }
 
 type foreignRef struct {
@@ -191,7 +211,8 @@ type foreignRef struct {
 
 // foreignDeps maps the placeholders at the front of u's arenas to the items
 // of already-resolved packages.
-func (m *remap) foreignDeps(r *Resolve, pkgID PackageID, u *unresolvedPackage) *syntax.Error {
+func (m *remap) foreignDeps(r *Resolve, pkgID PackageID, u *unresolvedPackage) []*syntax.Error {
+	var errs []*syntax.Error
 	ifaceRefs := map[int]foreignRef{}
 	worldRefs := map[int]foreignRef{}
 	for _, dep := range u.foreignDeps {
@@ -220,11 +241,15 @@ func (m *remap) foreignDeps(r *Resolve, pkgID PackageID, u *unresolvedPackage) *
 		}
 		pkg, err := r.packageNamed(ref.pkg, ref.span)
 		if err != nil {
-			return err
+			if len(errs) == 0 || errs[len(errs)-1].Span != err.Span {
+				errs = append(errs, err)
+			}
+			m.interfaces = append(m.interfaces, missing)
+			continue
 		}
 		on, err := enabled(ref, iface.Span)
 		if err != nil {
-			return err
+			return append(errs, err)
 		}
 		if !on {
 			m.interfaces = append(m.interfaces, excluded)
@@ -232,7 +257,9 @@ func (m *remap) foreignDeps(r *Resolve, pkgID PackageID, u *unresolvedPackage) *
 		}
 		id, found := pkg.Interface(ref.name)
 		if !found {
-			return errAt(iface.Span, fmt.Sprintf("interface '%s' not found in package '%s'", ref.name, pkg.Name))
+			errs = append(errs, errAt(iface.Span, fmt.Sprintf("interface '%s' not found in package '%s'", ref.name, pkg.Name)))
+			m.interfaces = append(m.interfaces, missing)
+			continue
 		}
 		m.interfaces = append(m.interfaces, id)
 	}
@@ -243,11 +270,15 @@ func (m *remap) foreignDeps(r *Resolve, pkgID PackageID, u *unresolvedPackage) *
 		}
 		pkg, err := r.packageNamed(ref.pkg, ref.span)
 		if err != nil {
-			return err
+			if len(errs) == 0 || errs[len(errs)-1].Span != err.Span {
+				errs = append(errs, err)
+			}
+			m.worlds = append(m.worlds, missing)
+			continue
 		}
 		on, err := enabled(ref, w.Span)
 		if err != nil {
-			return err
+			return append(errs, err)
 		}
 		if !on {
 			m.worlds = append(m.worlds, excluded)
@@ -255,7 +286,9 @@ func (m *remap) foreignDeps(r *Resolve, pkgID PackageID, u *unresolvedPackage) *
 		}
 		id, found := pkg.World(ref.name)
 		if !found {
-			return errAt(w.Span, fmt.Sprintf("world '%s' not found in package '%s'", ref.name, pkg.Name))
+			errs = append(errs, errAt(w.Span, fmt.Sprintf("world '%s' not found in package '%s'", ref.name, pkg.Name)))
+			m.worlds = append(m.worlds, missing)
+			continue
 		}
 		m.worlds = append(m.worlds, id)
 	}
@@ -265,21 +298,30 @@ func (m *remap) foreignDeps(r *Resolve, pkgID PackageID, u *unresolvedPackage) *
 		}
 		ok, err := r.includeStability(ty.Stability, pkgID, ty.Span)
 		if err != nil {
-			return err
+			return append(errs, err)
 		}
 		if !ok {
 			m.types = append(m.types, excluded)
 			continue
 		}
+		if o := int(ty.Owner.Interface); o < len(m.interfaces) && m.interfaces[o] == missing {
+			m.types = append(m.types, missing)
+			continue
+		}
 		iid, err := m.mapInterface(ty.Owner.Interface, syntax.Span{})
 		if err != nil {
-			return err
+			return append(errs, err)
 		}
 		id, found := r.Interfaces[iid].Type(ty.Name)
 		if !found {
-			return errAt(u.unknownTypeSpans[i], "type `"+ty.Name+"` not defined in interface")
+			errs = append(errs, errAt(u.unknownTypeSpans[i], "type `"+ty.Name+"` not defined in interface"))
+			m.types = append(m.types, missing)
+			continue
 		}
 		m.types = append(m.types, id)
+	}
+	if len(errs) > 0 {
+		return errs
 	}
 	for _, rr := range u.requiredResources {
 		id, err := m.mapType(rr.id, rr.span)
@@ -293,12 +335,12 @@ func (m *remap) foreignDeps(r *Resolve, pkgID PackageID, u *unresolvedPackage) *
 				continue
 			}
 			if t.Kind != KindResource {
-				return errAt(rr.span, "type used in a handle must be a resource")
+				errs = append(errs, errAt(rr.span, "type used in a handle must be a resource"))
 			}
 			break
 		}
 	}
-	return nil
+	return errs
 }
 
 func (r *Resolve) packageNamed(name PackageName, span syntax.Span) (*Package, *syntax.Error) {
@@ -314,6 +356,17 @@ func (r *Resolve) packageNamed(name PackageName, span syntax.Span) (*Package, *s
 		}
 	}
 	return nil, errAt(span, b.String())
+}
+
+// gate is includeStability for items of the package being pushed: a bad
+// gate is reported (softly, so every one is) and the item kept.
+func (m *remap) gate(r *Resolve, s Stability, pkgID PackageID, span syntax.Span) bool {
+	ok, err := r.includeStability(s, pkgID, span)
+	if err != nil {
+		m.soft = append(m.soft, err)
+		return true
+	}
+	return ok
 }
 
 // includeStability reports whether an item with this gate is part of the
@@ -423,10 +476,7 @@ func (m *remap) updateInterface(r *Resolve, iface *Interface) *syntax.Error {
 	}
 	funcs := iface.Functions[:0]
 	for _, f := range iface.Functions {
-		ok, err := r.includeStability(f.Stability, *iface.Package, f.Span)
-		if err != nil {
-			return err
-		}
+		ok := m.gate(r, f.Stability, *iface.Package, f.Span)
 		if !ok {
 			continue
 		}
@@ -456,7 +506,7 @@ func (m *remap) updateFunction(r *Resolve, f *Function, span syntax.Span) *synta
 		return err
 	}
 	if m.typeHasBorrow(r, f.Result) {
-		return errAt(span, "function `"+f.Name+"` returns a type which contains a `borrow<T>` which is not supported")
+		m.soft = append(m.soft, errAt(span, "function `"+f.Name+"` returns a type which contains a `borrow<T>` which is not supported"))
 	}
 	return nil
 }
@@ -515,13 +565,10 @@ func (m *remap) updateWorld(r *Resolve, w *World, pkgID PackageID) *syntax.Error
 		case WorldFunction:
 			stab = it.Function.Stability
 		}
-		ok, err := r.includeStability(stab, pkgID, span)
-		if err != nil {
-			return err
-		}
-		if !ok {
+		if !m.gate(r, stab, pkgID, span) {
 			continue
 		}
+		var err *syntax.Error
 		if it.Key.IsInterface {
 			if it.Key.Interface, err = m.mapInterface(it.Key.Interface, span); err != nil {
 				return err

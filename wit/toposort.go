@@ -17,24 +17,12 @@ type edge struct {
 // keeps output stable across edits that do not change the graph (wit-parser
 // orders the same way, so arena indices match it). kind names the things
 // sorted in errors ("type", "interface or world").
-func toposort(kind string, names []string, deps [][]edge) ([]string, *syntax.Error) {
-	var first *syntax.Error
-	order := toposortAll(kind, names, deps, func(e *syntax.Error) {
-		if first == nil {
-			first = e
-		}
-	})
-	if first != nil {
-		return nil, first
-	}
-	return order, nil
-}
-
-// toposortAll is toposort that keeps going: it reports every reference to
-// an unknown name (and drops that edge), then the first cycle (and breaks it
-// by placing the names left in source order), so it always returns every
-// name. Its first report is the error toposort returns.
-func toposortAll(kind string, names []string, deps [][]edge, report func(*syntax.Error)) []string {
+//
+// It keeps going: it reports every reference to an unknown name (and drops
+// that edge), then the first cycle (and breaks it by placing the names left
+// in source order), so it always returns every name. Its first report is
+// the error wit-parser stops at.
+func toposort(kind string, names []string, deps [][]edge, report func(*syntax.Error)) []string {
 	index := make(map[string]int, len(names))
 	for i, n := range names {
 		index[n] = i

@@ -26,8 +26,10 @@ type Fix struct {
 	AddTypes []string // type definitions the function needs that are missing
 }
 
-// contractWorld says whether world w should be checked, and against what.
-func contractKind(r *wit.Resolve, w *wit.World, cfg *config.Config) (contract.Kind, bool, bool) {
+// contractKind says whether world w is a plugin's world, and for which
+// contract: it exports one of the contract interfaces by name, or it is
+// the package's only world and bigband.toml says what kind the plugin is.
+func contractKind(r *wit.Resolve, w *wit.World, cfg *config.Config, onlyWorld bool) (contract.Kind, bool) {
 	for _, it := range w.Exports {
 		if it.Kind != wit.WorldInterface {
 			continue
@@ -39,22 +41,20 @@ func contractKind(r *wit.Resolve, w *wit.World, cfg *config.Config) (contract.Ki
 		}
 		switch name {
 		case contract.Frontend.Interface():
-			return contract.Frontend, true, true
+			return contract.Frontend, true
 		case contract.Backend.Interface():
-			return contract.Backend, true, true
+			return contract.Backend, true
 		}
 	}
-	if cfg != nil && cfg.File != "" {
+	if cfg != nil && cfg.File != "" && onlyWorld {
 		switch cfg.Kind {
 		case config.KindFrontend:
-			return contract.Frontend, true, true
+			return contract.Frontend, true
 		case config.KindBackend:
-			return contract.Backend, true, true
-		case config.KindAuto:
-			return 0, false, true
+			return contract.Backend, true
 		}
 	}
-	return 0, false, false
+	return 0, false
 }
 
 // findConfig looks for bigband.toml in the package directory and up to two
@@ -90,7 +90,7 @@ func (p *Package) spanDiag(r *wit.Resolve, span syntax.Span) (string, int, int, 
 	return sf.Name(), sf.Offset(span.Start), end, true
 }
 
-var missingFuncRE = regexp.MustCompile("^export (\\S+)#(\\S+): missing")
+var missingFuncRE = regexp.MustCompile(`^export (\S+)#(\S+): missing`)
 
 func (p *Package) checkContracts() []Diagnostic {
 	r := p.Resolve
@@ -99,7 +99,7 @@ func (p *Package) checkContracts() []Diagnostic {
 	pkg := r.Packages[p.MainID]
 	for _, nw := range pkg.Worlds {
 		w := r.Worlds[nw.ID]
-		k, ok, _ := contractKind(r, w, cfg)
+		k, ok := contractKind(r, w, cfg, len(pkg.Worlds) == 1)
 		if !ok {
 			continue
 		}

@@ -206,7 +206,7 @@ func Analyze(ctx context.Context, in Input) (*Package, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		p.Diags = append(p.Diags, p.checkContracts()...)
+		p.Diags = append(p.Diags, p.safeContracts()...)
 	}
 	sort.SliceStable(p.Diags, func(i, j int) bool {
 		a, b := p.Diags[i], p.Diags[j]
@@ -395,4 +395,24 @@ func (c *DiskCache) sweep() {
 			delete(c.entries, k)
 		}
 	}
+}
+
+// safeContracts runs the contract checks, which walk a Resolve built from
+// a package that may have had errors; a failure there must not cost the
+// diagnostics already found.
+func (p *Package) safeContracts() (ds []Diagnostic) {
+	defer func() {
+		if r := recover(); r != nil {
+			ds = []Diagnostic{{Path: p.firstPath(), Severity: Warning, Code: CodeContract,
+				Message: fmt.Sprintf("the contract check failed (internal error: %v); the other diagnostics are complete", r)}}
+		}
+	}()
+	return p.checkContracts()
+}
+
+func (p *Package) firstPath() string {
+	if len(p.Files) > 0 {
+		return p.Files[0].Path
+	}
+	return p.Root
 }

@@ -146,8 +146,7 @@ func (p *Package) Folds(f *File) []Fold {
 			add(syntax.Span{Start: d.Comments[0].Span.Start, End: d.Comments[len(d.Comments)-1].Span.End}, "comment")
 		}
 	}
-	var typeDef func(n *syntax.TypeDef)
-	typeDef = func(n *syntax.TypeDef) {
+	typeDef := func(n *syntax.TypeDef) {
 		docs(n.Docs)
 		add(n.Span, "")
 		if rt, ok := n.Type.(*syntax.ResourceType); ok {

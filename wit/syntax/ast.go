@@ -30,6 +30,10 @@ type SourceFile struct {
 	Package  *PackageDecl // `package a:b@1.0.0;` header, or nil
 	Items    []Item       // *Interface, *World, *TopUse, *NestedPackage
 	Comments []*Comment   // every comment in source order
+	// Broken names the declarations left out of Items because they failed
+	// to parse (types, resources, interfaces, worlds whose name was read),
+	// so a resolver need not report every use of them as unknown too.
+	Broken []*Ident
 }
 
 // Version is a semver literal; Text is exactly as written.

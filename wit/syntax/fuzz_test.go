@@ -1,9 +1,12 @@
 package syntax
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // FuzzParse checks that no input makes ParseFile panic and that every
@@ -51,6 +54,19 @@ func FuzzParse(f *testing.F) {
 			if !inFile(it.ItemSpan()) {
 				t.Fatalf("item %T has span %v outside the file", it, it.ItemSpan())
 			}
+		}
+		for _, id := range sf.Broken {
+			if !inFile(id.Span) || text(sf, id.Span) != id.Name && text(sf, id.Span) != "%"+id.Name {
+				t.Fatalf("bad broken name %+v", id)
+			}
+		}
+		if len(errs) > 3*MaxErrors+1 {
+			t.Fatalf("%d errors, over the bound", len(errs))
+		}
+		// CheckText accepts exactly UTF-8 without NUL bytes.
+		text := utf8.Valid(src) && bytes.IndexByte(src, 0) < 0
+		if err := CheckText("fuzz.wit", src); (err == nil) != text || err != nil && !strings.HasPrefix(err.Error(), "fuzz.wit:") {
+			t.Fatalf("CheckText: %v for text=%v", err, text)
 		}
 	})
 }

@@ -33,7 +33,8 @@ type parser struct {
 	errs     ErrorList
 	deferred ErrorList // errors wit-parser finds after parsing the file
 
-	idents []Ident // allocation slab for identifiers
+	idents []Ident  // allocation slab for identifiers
+	broken []*Ident // names of declarations that failed to parse
 
 	truncated bool // errors were dropped past MaxErrors
 }
@@ -82,6 +83,11 @@ func newParser(f *File) *parser {
 	nl := false
 	for {
 		kind, start, end := s.scan()
+		if p.truncated {
+			// Past the error bound (input-wide or lexical) the rest is
+			// garbage, not worth tokenizing.
+			kind, start, end = TokEOF, len(p.src), len(p.src)
+		}
 		switch kind {
 		case TokWhitespace:
 			nl = nl || containsNewline(p.src[start:end])
@@ -244,6 +250,39 @@ func (p *parser) try(f func()) (ok bool) {
 	return true
 }
 
+// noteBroken records the name of a declaration that started at token
+// start and failed: past its attributes, a declaring keyword and a name.
+func (p *parser) noteBroken(start int) {
+	i := start
+	for i+1 < len(p.toks) && p.toks[i].kind == TokAt {
+		// @name(...) : skip to the closing parenthesis.
+		i += 2
+		if i < len(p.toks) && p.toks[i].kind == TokLParen {
+			for i < len(p.toks) && p.toks[i].kind != TokRParen && p.toks[i].kind != TokEOF {
+				i++
+			}
+			i++
+		}
+	}
+	if i+1 >= len(p.toks) {
+		return
+	}
+	switch p.toks[i].kind {
+	case TokType, TokRecord, TokFlags, TokVariant, TokEnum, TokResource, TokInterface, TokWorld:
+	default:
+		return
+	}
+	t := p.toks[i+1]
+	if !isIDToken(t.kind) {
+		return
+	}
+	name := p.src[t.start:t.end]
+	if t.kind == TokExplicitIdent {
+		name = name[1:]
+	}
+	p.broken = append(p.broken, &Ident{Span: p.span(int(t.start), int(t.end)), Name: name})
+}
+
 // ---- identifiers and docs ----
 
 func isIDToken(k Token) bool { return k == TokIdent || k == TokExplicitIdent }
@@ -313,6 +352,7 @@ func (p *parser) parseFile() *SourceFile {
 		sf.Package = decl
 	}
 	sf.Items = p.parseDeclList(false, 0)
+	sf.Broken = p.broken
 	return sf
 }
 
@@ -340,6 +380,7 @@ func (p *parser) parseDeclList(nested bool, depth int) []Item {
 			items = append(items, item)
 			continue
 		}
+		p.noteBroken(start)
 		p.syncTop(start, nested)
 		if p.tok() == TokEOF {
 			return items

@@ -24,6 +24,7 @@ func (p *parser) parseBody(kind bodyKind, item func(Docs, []*Attribute)) {
 		if p.try(func() { item(docs, p.parseAttributes()) }) {
 			continue
 		}
+		p.noteBroken(start)
 		if p.endsBody() {
 			return
 		}

@@ -443,22 +443,28 @@ func (s *Scanner) stringLit(start int) int {
 // checkInput reports the code points wit-parser refuses anywhere in a file.
 func (s *Scanner) checkInput() {
 	src := s.src
-	for i := 0; i < len(src); {
+	// Past MaxErrors+1 finds (the last tells the receiver it was cut
+	// short) the rest of a binary file is not worth formatting errors for.
+	n := 0
+	for i := 0; i < len(src) && n <= MaxErrors; {
 		c := src[i]
 		if c < utf8.RuneSelf {
 			if isControl(rune(c)) {
 				s.error(i, i+1, "Control code '%s'", escapeUnicode(rune(c)))
+				n++
 			}
 			i++
 			continue
 		}
-		r, n := utf8.DecodeRune(src[i:])
-		if r == utf8.RuneError && n <= 1 {
+		r, size := utf8.DecodeRune(src[i:])
+		if r == utf8.RuneError && size <= 1 {
 			s.error(i, i+1, "invalid UTF-8 encoding")
+			n++
 		} else if msg := forbiddenMessage(r); msg != "" {
-			s.error(i, i+n, "%s", msg)
+			s.error(i, i+size, "%s", msg)
+			n++
 		}
-		i += n
+		i += size
 	}
 }
 

@@ -73,4 +73,13 @@ func TestParseGarbageIsBounded(t *testing.T) {
 	if errs[0].Msg != small[0].Msg || errs[0].Span != small[0].Span {
 		t.Errorf("first error %q at %v, want %q at %v", errs[0].Msg, errs[0].Span, small[0].Msg, small[0].Span)
 	}
+
+	// A 14 MB binary given to the parser directly (the language server
+	// path, which has no CheckText) is handled the same way.
+	bin := make([]byte, 14<<20)
+	rnd.Read(bin)
+	finishes(t, "parse binary", func() { _, errs = ParseFile(NewFileSet(), "b.wasm", bin) })
+	if len(errs) == 0 || len(errs) > 3*MaxErrors+1 || !strings.HasPrefix(errs[len(errs)-1].Msg, "too many errors") {
+		t.Errorf("binary: %d errors, last %q", len(errs), errs[len(errs)-1].Msg)
+	}
 }
