@@ -37,10 +37,8 @@ func commands() []*command {
 				"built .wasm is present, checks it against its world. Editors start it themselves; see " +
 				"editors/vscode and editors/nvim.",
 			example: "bigband-dev lsp --log /tmp/bigband-lsp.log",
-			flags: func(fs *flag.FlagSet) any {
-				fs.String("log", "", "write a debug log to `FILE`")
-				return nil
-			},
+			flags:   lspFlagSet,
+			run:     runLSP,
 		},
 		{
 			name:    "generate",

@@ -1,0 +1,418 @@
+// Package analysis is the language server's feature logic, free of LSP
+// types: it loads a WIT package with its deps/ from a set of file contents
+// (unsaved buffers over the disk), reports every problem it can find, and
+// answers navigation questions in byte offsets. Package lsp converts.
+package analysis
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/bigband-dev/bigband/host/component"
+	"github.com/bigband-dev/bigband/wit"
+	"github.com/bigband-dev/bigband/wit/syntax"
+)
+
+// MaxFileSize bounds one .wit file: anything larger is reported and not
+// parsed, so a stray huge file can't stall the server.
+const MaxFileSize = 8 << 20
+
+// Severity of a diagnostic.
+type Severity int
+
+const (
+	Error Severity = iota + 1
+	Warning
+	Info
+)
+
+// Stable diagnostic codes of the checks made here; the front end's own
+// ("wit/syntax", "wit/unknown-type", ...) pass through unchanged.
+const (
+	CodeTooLarge  = "lsp/too-large"      // over MaxFileSize
+	CodeIO        = "wit/io"             // a buffer that is not WIT text (as the front end says of files)
+	CodeContract  = "bigband/contract"   // a world falls short of a Backstage contract
+	CodeWasm      = "bigband/wasm"       // the built wasm differs from the world
+	CodeUndefined = "lsp/undefined"      // the index's own finding (not published; the resolver reports it)
+	CodeDuplicate = "lsp/duplicate-name" // likewise
+)
+
+// Diagnostic is one problem at a byte range of a file.
+type Diagnostic struct {
+	Path       string
+	Start, End int
+	Severity   Severity
+	Code       string
+	Message    string
+	Related    []Related
+	// Data carries what a code action needs (a missing contract function,
+	// a suggested name); opaque to the protocol layer.
+	Data *Fix
+}
+
+// Related points at another place that explains a diagnostic.
+type Related struct {
+	Path       string
+	Start, End int
+	Message    string
+}
+
+// File is one parsed source file.
+type File struct {
+	Path string
+	Src  []byte
+	AST  *syntax.SourceFile // partial when the file has syntax errors
+	// Dep is the deps/ entry the file belongs to ("" for the main package).
+	Dep string
+	sf  *syntax.File
+}
+
+// Offset converts a span position of this file's AST to a byte offset.
+func (f *File) Offset(p syntax.Pos) int {
+	if f.sf == nil || !p.IsValid() {
+		return 0
+	}
+	return max(0, min(f.sf.Offset(p), len(f.Src)))
+}
+
+// Input says what to analyse.
+type Input struct {
+	// Root is the package directory, or a single file when Single is set.
+	Root   string
+	Single bool
+	// Overlays are unsaved buffers by absolute, cleaned path.
+	Overlays map[string][]byte
+	// Contract enables the Backstage contract and built-wasm checks.
+	Contract bool
+	// Disk caches file contents across analyses; may be nil.
+	Disk *DiskCache
+}
+
+// Package is the analysis of one package directory and its deps/. It is
+// immutable once returned.
+type Package struct {
+	Root    string
+	Files   []*File // main package files first, then deps/ by entry
+	byPath  map[string]*File
+	Resolve *wit.Resolve // nil when resolution failed
+	MainID  wit.PackageID
+	Diags   []Diagnostic
+	Index   *Index
+	// Wasm is the built wasm the contract check compared, or "".
+	Wasm string
+}
+
+// File returns the file at path, or nil.
+func (p *Package) File(path string) *File { return p.byPath[path] }
+
+// PackageRoot finds the package a .wit file belongs to: its directory, or
+// for a file under deps/, the directory holding deps/.
+func PackageRoot(path string) string {
+	dir := filepath.Dir(path)
+	if filepath.Base(dir) == "deps" {
+		return filepath.Dir(dir)
+	}
+	if parent := filepath.Dir(dir); filepath.Base(parent) == "deps" {
+		return filepath.Dir(parent)
+	}
+	return dir
+}
+
+// Analyze loads and checks the package in. It returns early with ctx's
+// error when ctx is cancelled.
+func Analyze(ctx context.Context, in Input) (*Package, error) {
+	p := &Package{Root: in.Root, byPath: map[string]*File{}}
+	overlays := make(map[string][]byte, len(in.Overlays))
+	for k, v := range in.Overlays {
+		if len(v) > MaxFileSize {
+			p.Diags = append(p.Diags, *tooLarge(k, len(v)))
+			v = nil // checked as empty rather than not at all
+		} else if d := notText(k, v); d != nil {
+			p.Diags = append(p.Diags, *d)
+			v = nil
+		}
+		overlays[k] = v
+	}
+	if !in.Single {
+		// Huge files on disk are skipped the same way, before anything
+		// reads them.
+		paths, deps, _ := listFiles(in)
+		for _, d := range deps {
+			paths = append(paths, d.files...)
+		}
+		for _, path := range paths {
+			if _, ok := overlays[path]; ok {
+				continue
+			}
+			st, err := os.Stat(path)
+			if err != nil {
+				continue
+			}
+			if st.Size() > MaxFileSize {
+				p.Diags = append(p.Diags, *tooLarge(path, int(st.Size())))
+				overlays[path] = nil
+				continue
+			}
+			// Unchanged files come from memory: one stat instead of an
+			// open, a read and a close each, deps/ above all.
+			if b, ok := in.Disk.read(path, st); ok {
+				overlays[path] = b
+			}
+		}
+		in.Disk.sweep()
+	}
+	res := wit.Check(ctx, in.Root, wit.LoadOptions{Overlays: overlays, DecodeWasm: component.DecodeWITPackage, AllFeatures: true})
+	if res.Err != nil {
+		return nil, res.Err
+	}
+	depsDir := filepath.Join(in.Root, "deps") + string(filepath.Separator)
+	for _, src := range res.Sources {
+		f := &File{Path: src.File.Name(), Src: src.File.Source(), AST: src.AST, sf: src.File}
+		if src.Dep {
+			rel := strings.TrimPrefix(f.Path, depsDir)
+			f.Dep, _, _ = strings.Cut(filepath.ToSlash(rel), "/")
+		}
+		p.Files = append(p.Files, f)
+		p.byPath[f.Path] = f
+	}
+	for _, d := range res.Diagnostics {
+		p.Diags = append(p.Diags, p.convert(d))
+	}
+	if res.HasPackage {
+		p.Resolve, p.MainID = res.Resolve, res.Package
+	}
+	p.Index = buildIndex(p)
+	// The resolver's words win; the index adds where the first definition
+	// of a duplicate is when the resolver didn't say.
+	at := map[Loc]int{}
+	for i, d := range p.Diags {
+		at[Loc{d.Path, d.Start, 0}] = i + 1
+	}
+	for _, d := range p.Index.diags {
+		if i := at[Loc{d.Path, d.Start, 0}]; i > 0 && len(p.Diags[i-1].Related) == 0 {
+			p.Diags[i-1].Related = d.Related
+		}
+	}
+	if in.Contract && p.Resolve != nil && !in.Single {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		p.Diags = append(p.Diags, p.safeContracts()...)
+	}
+	sort.SliceStable(p.Diags, func(i, j int) bool {
+		a, b := p.Diags[i], p.Diags[j]
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		return a.Start < b.Start
+	})
+	return p, nil
+}
+
+func (p *Package) convert(d wit.Diagnostic) Diagnostic {
+	out := Diagnostic{Path: d.File, Severity: Severity(d.Severity), Code: d.Code, Message: d.Message}
+	if d.Span.IsValid() {
+		out.Start, out.End = d.Start.Offset, max(d.Start.Offset, d.End.Offset)
+	}
+	if out.Path == "" || out.Path == p.Root {
+		// A problem of the package as a whole: show it on its first file.
+		if len(p.Files) > 0 {
+			out.Path = p.Files[0].Path
+		} else {
+			out.Path = p.Root
+		}
+	}
+	for _, r := range d.Related {
+		if r.File == "" {
+			continue
+		}
+		out.Related = append(out.Related, Related{Path: r.File, Start: r.Start.Offset, End: max(r.Start.Offset, r.End.Offset), Message: r.Message})
+	}
+	return out
+}
+
+type depEntry struct {
+	name  string
+	files []string
+}
+
+// listFiles lists the package's .wit files and those of each deps/ entry,
+// overlays included, the way the resolver reads them.
+func listFiles(in Input) (main []string, deps []depEntry, err error) {
+	if in.Single {
+		return []string{in.Root}, nil, nil
+	}
+	main, err = witFiles(in.Root, in.Overlays)
+	depsDir := filepath.Join(in.Root, "deps")
+	names := map[string]bool{}
+	if ents, derr := os.ReadDir(depsDir); derr == nil {
+		for _, e := range ents {
+			names[e.Name()] = true
+		}
+	}
+	for p := range in.Overlays {
+		if rel, rerr := filepath.Rel(depsDir, p); rerr == nil && filepath.IsLocal(rel) {
+			first, _, _ := strings.Cut(filepath.ToSlash(rel), "/")
+			names[first] = true
+		}
+	}
+	var sorted []string
+	for n := range names {
+		sorted = append(sorted, n)
+	}
+	sort.Strings(sorted)
+	for _, n := range sorted {
+		p := filepath.Join(depsDir, n)
+		if strings.HasSuffix(n, ".wit") {
+			if _, ok := in.Overlays[p]; ok || isFile(p) {
+				deps = append(deps, depEntry{name: n, files: []string{p}})
+				continue
+			}
+		}
+		files, ferr := witFiles(p, in.Overlays)
+		if ferr == nil && len(files) > 0 {
+			deps = append(deps, depEntry{name: n, files: files})
+		}
+	}
+	return main, deps, err
+}
+
+func isFile(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.Mode().IsRegular()
+}
+
+func witFiles(dir string, overlays map[string][]byte) ([]string, error) {
+	seen := map[string]bool{}
+	var out []string
+	ents, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		err = nil
+	}
+	for _, e := range ents {
+		if strings.HasSuffix(e.Name(), ".wit") && !e.IsDir() {
+			p := filepath.Join(dir, e.Name())
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	for p := range overlays {
+		if filepath.Dir(p) == dir && strings.HasSuffix(p, ".wit") && !seen[p] {
+			out = append(out, p)
+		}
+	}
+	sort.Strings(out)
+	return out, err
+}
+
+func tooLarge(path string, n int) *Diagnostic {
+	return &Diagnostic{Path: path, Severity: Error, Code: CodeTooLarge,
+		Message: fmt.Sprintf("file is %d bytes, over the language server's limit of %d: not checked", n, MaxFileSize)}
+}
+
+// notText reports a buffer that is not WIT text (binary, or not UTF-8) at
+// its first bad byte, the way the front end reports such files on disk.
+func notText(path string, src []byte) *Diagnostic {
+	if i := bytes.IndexByte(src, 0); i >= 0 {
+		return &Diagnostic{Path: path, Start: i, End: i + 1, Severity: Error, Code: CodeIO,
+			Message: "binary data (a NUL byte), not WIT text: not checked"}
+	}
+	if utf8.Valid(src) {
+		return nil
+	}
+	i := 0
+	for i < len(src) {
+		r, n := utf8.DecodeRune(src[i:])
+		if r == utf8.RuneError && n <= 1 {
+			break
+		}
+		i += n
+	}
+	return &Diagnostic{Path: path, Start: i, End: i + 1, Severity: Error, Code: CodeIO,
+		Message: "not valid UTF-8, not WIT text (save it as UTF-8): not checked"}
+}
+
+// DiskCache keeps the contents of files read from disk, keyed by path and
+// checked against size and modification time. Entries unused for a while
+// are dropped, so it follows the packages being edited.
+type DiskCache struct {
+	mu      sync.Mutex
+	entries map[string]*diskEntry
+	gen     int
+}
+
+type diskEntry struct {
+	size  int64
+	mtime int64
+	data  []byte
+	used  int
+}
+
+// NewDiskCache returns an empty cache.
+func NewDiskCache() *DiskCache { return &DiskCache{entries: map[string]*diskEntry{}} }
+
+func (c *DiskCache) read(path string, st fs.FileInfo) ([]byte, bool) {
+	if c == nil || !st.Mode().IsRegular() {
+		return nil, false
+	}
+	c.mu.Lock()
+	e := c.entries[path]
+	if e != nil && e.size == st.Size() && e.mtime == st.ModTime().UnixNano() {
+		e.used = c.gen
+		c.mu.Unlock()
+		return e.data, true
+	}
+	c.mu.Unlock()
+	b, err := os.ReadFile(path)
+	if err != nil || int64(len(b)) != st.Size() {
+		return nil, false // changing under us: let the front end read it
+	}
+	c.mu.Lock()
+	c.entries[path] = &diskEntry{size: st.Size(), mtime: st.ModTime().UnixNano(), data: b, used: c.gen}
+	c.mu.Unlock()
+	return b, true
+}
+
+// sweep drops entries no analysis used in the last 64.
+func (c *DiskCache) sweep() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	for k, e := range c.entries {
+		if c.gen-e.used > 64 {
+			delete(c.entries, k)
+		}
+	}
+}
+
+// safeContracts runs the contract checks, which walk a Resolve built from
+// a package that may have had errors; a failure there must not cost the
+// diagnostics already found.
+func (p *Package) safeContracts() (ds []Diagnostic) {
+	defer func() {
+		if r := recover(); r != nil {
+			ds = []Diagnostic{{Path: p.firstPath(), Severity: Warning, Code: CodeContract,
+				Message: fmt.Sprintf("the contract check failed (internal error: %v); the other diagnostics are complete", r)}}
+		}
+	}()
+	return p.checkContracts()
+}
+
+func (p *Package) firstPath() string {
+	if len(p.Files) > 0 {
+		return p.Files[0].Path
+	}
+	return p.Root
+}
