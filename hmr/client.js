@@ -106,9 +106,11 @@
   });
 
   // --- backends --------------------------------------------------------
-  // The page uses a backend plugin when it requested /api/<id>/ or its
-  // path has a segment equal to the id.
-  function pageUses(id) {
+  // The page uses a backend plugin when it requested a URL under its API
+  // path (/api/<id>/) or its path has a segment equal to the id.
+  function pageUses(m) {
+    var api = m.api || ('/api/' + m.plugin + '/');
+    var id = api.split('/')[2];
     var segs = location.pathname.split('/');
     if (segs.indexOf(id) >= 0) return true;
     var re = new RegExp('/api/' + id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '(/|\\?|$)');
@@ -161,7 +163,7 @@
             log(m.plugin + ': same guest, now compiled; nothing to reload');
           } else if (!emit('backend-update', m, true)) {
             log(m.plugin + ': the page handled the backend update itself');
-          } else if (pageUses(m.plugin)) {
+          } else if (pageUses(m)) {
             reload('backend ' + m.plugin + ' changed to v' + m.version);
           } else {
             log(m.plugin + ': this page does not use it; not reloading');

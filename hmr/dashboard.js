@@ -8,6 +8,12 @@
   var cards = {};   // plugin id -> element
   var results = {}; // "id method path" -> {status, text}
 
+  // apiBase is where a backend plugin serves: the update's api path, or
+  // /api/<id>/ from a session that predates it.
+  function apiBase(p) {
+    return (p.update && p.update.api) || ('/api/' + encodeURIComponent(p.id) + '/');
+  }
+
   function el(name, attrs, kids) {
     var e = document.createElement(name);
     for (var k in attrs || {}) {
@@ -50,7 +56,7 @@
       if (body) { init.body = body.value; init.headers['Content-Type'] = 'application/json'; }
       out.textContent = '…';
       out.style.display = '';
-      var url = '/api/' + encodeURIComponent(p.id) + (path.value.charAt(0) === '/' ? '' : '/') + path.value;
+      var url = apiBase(p) + (path.value.charAt(0) === '/' ? path.value.slice(1) : path.value);
       fetch(url, init).then(function (resp) {
         return resp.text().then(function (t) {
           var ct = resp.headers.get('Content-Type') || '';
@@ -111,7 +117,7 @@
         if (u.kept && u.kept.length) kids.push(el('div', { class: 'muted', text: 'kept (edited by hand): ' + u.kept.join(', ') }));
       }
       if (u.routes && u.routes.length) {
-        kids.push(el('h3', { text: 'routes (served at /api/' + p.id + ')' }));
+        kids.push(el('h3', { text: 'routes (served at ' + apiBase(p) + ')' }));
         u.routes.forEach(function (r) { kids.push(routeRow(p, r)); });
       }
     }

@@ -85,6 +85,12 @@ type Update struct {
 	Files   []string `json:"files"`
 	Timings []Timing `json:"timings"`
 	Version int64    `json:"version"`
+	// API is where a backend serves ("/api/<id>/"). Plugin names the
+	// plugin in the session and equals the Backstage id, except in a
+	// frontend/backend pair sharing one id, where the backend is
+	// "<id>-backend"; pages and the dashboard use API, not Plugin, to
+	// build URLs.
+	API string `json:"api,omitempty"`
 
 	// For the dashboard.
 	Trigger string `json:"trigger,omitempty"`

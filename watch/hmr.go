@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/bigband-dev/bigband/contract"
+	"github.com/bigband-dev/bigband/backstage"
 	"github.com/bigband-dev/bigband/hmr"
 	"github.com/bigband-dev/bigband/host/guesttext"
 )
@@ -17,8 +18,8 @@ import (
 // maxBrowserOutput caps the build output a cycle sends to browsers.
 const maxBrowserOutput = 64 << 10
 
-// hmrUpdate is a good cycle as the HMR protocol tells it.
-func hmrUpdate(c *Cycle, output string) hmr.Update {
+// hmrUpdate is a good cycle of plugin id as the HMR protocol tells it.
+func hmrUpdate(c *Cycle, id, output string) hmr.Update {
 	u := hmr.Update{
 		Plugin: c.Plugin, Kind: c.Kind.String(), Trigger: c.Trigger,
 		Timings: hmrTimings(c), Version: c.Version, Previous: c.Previous,
@@ -37,6 +38,7 @@ func hmrUpdate(c *Cycle, output string) hmr.Update {
 		}
 	}
 	if c.Kind == contract.Backend {
+		u.API = backstage.APIPrefix(id) + "/"
 		for _, r := range c.Routes {
 			u.Routes = append(u.Routes, hmr.Route{Method: r.Method, Path: r.Path})
 		}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/bigband-dev/bigband/watch/config"
+
 	"github.com/bigband-dev/bigband/backstage"
 	"github.com/bigband-dev/bigband/backstage/wire"
 	"github.com/bigband-dev/bigband/contract"
@@ -33,6 +35,9 @@ type Target struct {
 	// NoDevClient leaves the app's page without the session's browser
 	// client (wire.DevClient); set it when nothing serves the client.
 	NoDevClient bool
+	// Kind, when set ("frontend" or "backend", as bigband.toml says),
+	// is the contract the guest must export; "" accepts either.
+	Kind string
 }
 
 // Generate runs load -> check -> manifest -> render -> write -> wire for
@@ -58,7 +63,9 @@ func Generate(ctx context.Context, rt *host.Runtime, wasm []byte, name string, t
 	}
 	var m *contract.Manifest
 	ok = c.Step(PhaseCheck, func() (err error) {
-		c.Kind, err = contract.KindOf(prog)
+		if c.Kind, err = contract.KindOf(prog); err == nil && t.Kind != "" && t.Kind != c.Kind.String() {
+			err = fmt.Errorf("%s exports the %s contract, but kind = %q in %s", name, c.Kind, t.Kind, config.FileName)
+		}
 		return err
 	})
 	if ok && c.Kind != contract.Backend && prog.Upgraded() != nil {

@@ -28,7 +28,12 @@ const PhaseConfig Phase = "config"
 type plugin struct {
 	s       *Session
 	src     string
-	id      string
+	id      string // the Backstage plugin id
+	// name is the plugin in the session's lines and HMR messages: its id,
+	// or "<id>-backend" for the backend of a frontend/backend pair.
+	name string
+	// wantKind is bigband.toml's kind (config.KindAuto: from the exports).
+	wantKind config.Kind
 	cfg     *config.Config
 	spec    toolchain.Spec
 	target  Target
@@ -52,7 +57,7 @@ type plugin struct {
 func (p *plugin) isBackend() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.kind == contract.Backend
+	return p.kind == contract.Backend || p.wantKind == config.KindBackend
 }
 
 func (p *plugin) serveHTTP(w http.ResponseWriter, r *http.Request) {
@@ -86,7 +91,7 @@ func (p *plugin) run(ctx context.Context) {
 	defer p.bg.Wait()
 	var err error
 	if p.w, err = p.watcher(ctx); err != nil {
-		c := &Cycle{Plugin: p.id, Trigger: "start", Started: time.Now()}
+		c := &Cycle{Plugin: p.name, Trigger: "start", Started: time.Now()}
 		c.Fail(PhaseBuild, fmt.Errorf("watching %s: %w", p.spec.Dir, err))
 		p.report(c)
 		return
@@ -117,7 +122,7 @@ func (p *plugin) run(ctx context.Context) {
 			trigger = describe(b)
 			p.reconfigureOn(ctx, b)
 		case err := <-p.w.Errors():
-			p.s.log.Warn("watching", "plugin", p.id, "err", err)
+			p.s.log.Warn("watching", "plugin", p.name, "err", err)
 			continue
 		}
 	}
@@ -136,13 +141,17 @@ func (p *plugin) reconfigureOn(ctx context.Context, b fswatch.Batch) {
 		spec, err = detect(p.src, cfg)
 	}
 	if err != nil {
-		c := &Cycle{Plugin: p.id, Trigger: config.FileName, Started: time.Now()}
+		c := &Cycle{Plugin: p.name, Trigger: config.FileName, Started: time.Now()}
 		c.Fail(PhaseConfig, fmt.Errorf("%w (keeping the previous configuration)", err))
 		p.report(c)
 		return
 	}
 	oldWatch := slices.Concat(p.spec.Watch, p.spec.Ignore)
 	p.cfg, p.spec = cfg, spec
+	p.target.Kind = targetKind(cfg.Kind)
+	p.mu.Lock()
+	p.wantKind = cfg.Kind
+	p.mu.Unlock()
 	if cfg.App != "" && p.s.opts.App == "" && cfg.App != p.target.App {
 		p.target.App, p.target.Wire = cfg.App, true
 		if p.s.opts.Out == "" {
@@ -154,7 +163,7 @@ func (p *plugin) reconfigureOn(ctx context.Context, b fswatch.Batch) {
 	}
 	nw, err := p.watcher(ctx)
 	if err != nil {
-		p.s.log.Error("re-watching after a config change; keeping the old watch", "plugin", p.id, "err", err)
+		p.s.log.Error("re-watching after a config change; keeping the old watch", "plugin", p.name, "err", err)
 		return
 	}
 	p.w.Close()
@@ -164,7 +173,7 @@ func (p *plugin) reconfigureOn(ctx context.Context, b fswatch.Batch) {
 // cycle builds (restarting the build when sources change meanwhile), then
 // loads, generates and swaps.
 func (p *plugin) cycle(ctx context.Context, trigger string) *Cycle {
-	c := &Cycle{Plugin: p.id, Trigger: trigger, Started: time.Now()}
+	c := &Cycle{Plugin: p.name, Trigger: trigger, Started: time.Now()}
 	var wasm []byte
 	var artifact string
 	for {
@@ -205,7 +214,7 @@ func (p *plugin) cycle(ctx context.Context, trigger string) *Cycle {
 			}
 			// Sources changed during the build: start over with them.
 			p.reconfigureOn(ctx, *b)
-			c = &Cycle{Plugin: p.id, Trigger: describe(*b), Started: time.Now()}
+			c = &Cycle{Plugin: p.name, Trigger: describe(*b), Started: time.Now()}
 			continue
 		}
 		artifact = res.Artifact
@@ -284,7 +293,7 @@ func (p *plugin) report(c *Cycle) {
 	if c.Trigger != triggerCompiled && p.out != nil {
 		out = p.out.String()
 	}
-	h.Update(hmrUpdate(c, out))
+	h.Update(hmrUpdate(c, p.id, out))
 }
 
 // building tells the browsers a cycle started.
@@ -292,7 +301,7 @@ func (p *plugin) building(trigger string) {
 	if p.s.hub == nil {
 		return
 	}
-	b := hmr.Building{Plugin: p.id, Trigger: trigger}
+	b := hmr.Building{Plugin: p.name, Trigger: trigger}
 	p.mu.Lock()
 	if p.backend != nil || p.kind == contract.Backend {
 		b.Kind = p.kind.String()
@@ -306,10 +315,10 @@ func (p *plugin) building(trigger string) {
 func (p *plugin) whereToLook(c *Cycle) string {
 	s := fmt.Sprintf("  %s plugin %s: package in %s\n", c.Kind, p.id, c.Dir)
 	if c.Kind == contract.Backend {
-		s += fmt.Sprintf("  %s: serving at http://%s/api/%s/ (routes: %d)\n", p.id, p.s.Addr(), p.id, len(c.Routes))
+		s += fmt.Sprintf("  %s: serving at http://%s/api/%s/ (routes: %d)\n", p.name, p.s.Addr(), p.id, len(c.Routes))
 	}
 	if p.target.App == "" {
-		s += fmt.Sprintf("  %s: wire it into a Backstage app with --app DIR, or `bigband-dev generate --app DIR`\n", p.id)
+		s += fmt.Sprintf("  %s: wire it into a Backstage app with --app DIR, or `bigband-dev generate --app DIR`\n", p.name)
 	}
 	return s
 }
@@ -328,7 +337,7 @@ func (p *plugin) swapCompiled(ctx context.Context, prog *host.Program, routes []
 		}
 		np = up
 	}
-	c := &Cycle{Plugin: p.id, Trigger: triggerCompiled, Started: time.Now(), Kind: contract.Backend, Routes: routes}
+	c := &Cycle{Plugin: p.name, Trigger: triggerCompiled, Started: time.Now(), Kind: contract.Backend, Routes: routes}
 	c.Step(PhaseSwap, func() error {
 		p.mu.Lock()
 		defer p.mu.Unlock()
@@ -353,7 +362,7 @@ func (p *plugin) swapCompiled(ctx context.Context, prog *host.Program, routes []
 // with the plugin id when the session has several plugins.
 func (p *plugin) buildOutput() io.Writer {
 	if len(p.s.plugins) > 1 {
-		return &prefixWriter{w: p.s.term, prefix: "[" + p.id + "] "}
+		return &prefixWriter{w: p.s.term, prefix: "[" + p.name + "] "}
 	}
 	return p.s.term
 }

@@ -98,16 +98,29 @@ func NewSession(opts Options) (*Session, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	ids := map[string]string{}
+	byID := map[string]*plugin{} // the first plugin of each id
+	count := map[string]int{}
 	for _, src := range opts.Sources {
 		p, err := s.newPlugin(src)
 		if err != nil {
 			return nil, err
 		}
-		if prev, dup := ids[p.id]; dup {
-			return nil, fmt.Errorf("%s and %s are both plugin %q: give each its own id in %s", prev, src, p.id, config.FileName)
+		p.name = p.id
+		count[p.id]++
+		if prev := byID[p.id]; prev != nil {
+			// A frontend and its backend share an id in Backstage; anything
+			// else would write or serve one plugin twice.
+			if count[p.id] > 2 || !pair(prev, p) {
+				return nil, fmt.Errorf("%s and %s are both plugin %q: give each its own id in %s, or, for a frontend and its backend, kind = \"frontend\" and kind = \"backend\"", prev.src, src, p.id, config.FileName)
+			}
+			if p.wantKind == config.KindBackend {
+				p.name += "-backend"
+			} else {
+				prev.name += "-backend"
+			}
+		} else {
+			byID[p.id] = p
 		}
-		ids[p.id] = src
 		s.plugins = append(s.plugins, p)
 	}
 	if !opts.NoHMR {
@@ -170,7 +183,7 @@ func (s *Session) newHub() *hmr.Hub {
 		Log:     s.log,
 		Rebuild: func(id string) bool {
 			for _, p := range s.plugins {
-				if p.id == id {
+				if p.name == id {
 					select {
 					case p.rebuild <- "dashboard":
 					default:
@@ -185,13 +198,21 @@ func (s *Session) newHub() *hmr.Hub {
 	return h
 }
 
-// Plugins lists the session's plugin ids.
+// Plugins lists the session's plugins by name: the id, or "<id>-backend"
+// for the backend of a frontend/backend pair.
 func (s *Session) Plugins() []string {
 	out := make([]string, len(s.plugins))
 	for i, p := range s.plugins {
-		out[i] = p.id
+		out[i] = p.name
 	}
 	return out
+}
+
+// pair reports whether a and b, of one id, are a frontend and a backend
+// by their bigband.toml kinds.
+func pair(a, b *plugin) bool {
+	k := map[config.Kind]bool{a.wantKind: true, b.wantKind: true}
+	return k[config.KindFrontend] && k[config.KindBackend]
 }
 
 // Rebuild asks every plugin for a cycle now (the `r` key).
@@ -251,16 +272,22 @@ func (s *Session) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.hubh.ServeHTTP(w, r)
 		return
 	}
-	var only *plugin
+	var only, under *plugin
+	var r2 *http.Request
 	n := 0
 	for _, p := range s.plugins {
-		if r2, ok := backstage.TrimAPIPrefix(r, p.id); ok {
-			p.serveHTTP(w, r2)
-			return
+		backend := p.isBackend()
+		if pr, ok := backstage.TrimAPIPrefix(r, p.id); ok && (under == nil || backend) {
+			// The backend of a frontend/backend pair takes /api/<id>/.
+			under, r2 = p, pr
 		}
-		if p.isBackend() {
+		if backend {
 			only, n = p, n+1
 		}
+	}
+	if under != nil {
+		under.serveHTTP(w, r2)
+		return
 	}
 	if n == 1 {
 		only.serveHTTP(w, r)
@@ -272,7 +299,9 @@ func (s *Session) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	var ids []string
 	for _, p := range s.plugins {
-		ids = append(ids, backstage.APIPrefix(p.id)+"/")
+		if id := backstage.APIPrefix(p.id) + "/"; !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
 	}
 	msg := "no plugin here; the session serves " + strings.Join(ids, ", ")
 	if s.hub != nil {
@@ -317,7 +346,7 @@ func (s *Session) newPlugin(src string) (*plugin, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &plugin{s: s, src: src, cfg: cfg, spec: spec, rebuild: make(chan string, 1)}
+	p := &plugin{s: s, src: src, cfg: cfg, spec: spec, wantKind: cfg.Kind, rebuild: make(chan string, 1)}
 	p.id = s.opts.ID
 	if p.id == "" {
 		p.id = cfg.ID
@@ -348,6 +377,8 @@ func (s *Session) newPlugin(src string) (*plugin, error) {
 		FrontendSystem: s.opts.FrontendSystem,
 		HostURL:        "http://" + s.opts.Addr + backstage.APIPrefix(p.id),
 		Force:          s.opts.Force,
+		NoDevClient:    s.opts.NoHMR,
+		Kind:           targetKind(cfg.Kind),
 	}
 	rc, bc := s.opts.Runtime, s.opts.Backend
 	applyLimits(&rc, &bc, cfg.Limits)
@@ -481,4 +512,12 @@ func describe(b fswatch.Batch) string {
 		return paths[0] + ", " + paths[1]
 	}
 	return fmt.Sprintf("%s and %d more", paths[0], len(paths)-1)
+}
+
+// targetKind is Target.Kind for bigband.toml's kind.
+func targetKind(k config.Kind) string {
+	if k == config.KindAuto {
+		return ""
+	}
+	return string(k)
 }

@@ -292,3 +292,63 @@ func TestSessionReloadsConfig(t *testing.T) {
 		t.Fatal("a broken config replaced what serves")
 	}
 }
+
+// prebuilt makes dir/name holding a copy of a fixture guest and a
+// bigband.toml with the given lines, and returns the guest's path.
+func prebuilt(t *testing.T, dir, name, fixture, toml string) string {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	guest := filepath.Join(dir, name)
+	copyFile(t, filepath.Join("..", "fixtures/guests", fixture), guest)
+	if err := os.WriteFile(filepath.Join(dir, "bigband.toml"), []byte(toml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return guest
+}
+
+// TestSessionFrontendBackendPair: a frontend and its backend share a
+// Backstage id when bigband.toml gives each its kind; the backend takes
+// /api/<id>/ and is named <id>-backend in the session. Without kinds, or a
+// third plugin of the id, the session refuses with what to do; a kind the
+// guest does not export fails its cycle.
+func TestSessionFrontendBackendPair(t *testing.T) {
+	dir := t.TempDir()
+	front := prebuilt(t, filepath.Join(dir, "front"), "front.wasm", "c/frontend/frontend.wasm", "id = \"hello\"\nkind = \"frontend\"\n")
+	back := prebuilt(t, filepath.Join(dir, "back"), "back.wasm", "c/backend/backend.wasm", "id = \"hello\"\nkind = \"backend\"\n")
+	s, cs := startSession(t, watch.Options{Sources: []string{front, back}, Out: filepath.Join(dir, "app")})
+	if got := strings.Join(s.Plugins(), ","); got != "hello,hello-backend" {
+		t.Fatalf("plugins %q, want hello,hello-backend", got)
+	}
+	for range 2 {
+		if c := cs.next(t); c.Err != nil {
+			t.Fatalf("%s: %v", c.Plugin, c.Err)
+		}
+	}
+	resp, body := get(t, "http://"+s.Addr()+"/api/hello/headers")
+	if resp.Header.Get("x-bigband-guest") != "c" {
+		t.Fatalf("/api/hello/ does not reach the backend: %d %s", resp.StatusCode, body)
+	}
+	for _, sub := range []string{"plugins/hello/package.json", "plugins/hello-backend/package.json"} {
+		if _, err := os.Stat(filepath.Join(dir, "app", sub)); err != nil {
+			t.Error(err)
+		}
+	}
+
+	noKind := prebuilt(t, filepath.Join(dir, "nokind"), "x.wasm", "c/backend/backend.wasm", "id = \"hello\"\n")
+	third := prebuilt(t, filepath.Join(dir, "third"), "y.wasm", "c/backend/backend.wasm", "id = \"hello\"\nkind = \"backend\"\n")
+	for _, srcs := range [][]string{{front, noKind}, {front, back, third}, {back, third}} {
+		_, err := watch.NewSession(watch.Options{Sources: srcs, Addr: "127.0.0.1:0"})
+		if err == nil || !strings.Contains(err.Error(), `both plugin "hello"`) || !strings.Contains(err.Error(), `kind = "backend"`) {
+			t.Errorf("%v: err %v", srcs, err)
+		}
+	}
+
+	wrong := prebuilt(t, filepath.Join(dir, "wrong"), "w.wasm", "c/frontend/frontend.wasm", "kind = \"backend\"\n")
+	_, cs2 := startSession(t, watch.Options{Sources: []string{wrong}, Out: filepath.Join(dir, "app2")})
+	c := cs2.next(t)
+	if c.Err == nil || c.Err.Phase != watch.PhaseCheck || !strings.Contains(c.Err.Error(), `exports the frontend contract, but kind = "backend"`) {
+		t.Fatalf("kind mismatch: %v", c.Err)
+	}
+}

@@ -129,7 +129,7 @@ func fmtFile(e *env, o *fmtOptions, name string) bool {
 	out, err := syntax.FormatSource(name, src)
 	if err != nil {
 		reportSyntax(e, err)
-		fmt.Fprintf(e.stderr, "%s: not formatted (syntax errors)\n", name)
+		fmt.Fprintf(e.stderr, "%s: left as it is\n", name) // the errors above say why
 		return false
 	}
 	switch {

@@ -50,7 +50,7 @@ func generateFlagSet(fs *flag.FlagSet) any {
 	fs.StringVar(&g.out, "out", "", "write plugins/<id>[-backend] under `DIR` (default: the --app directory, else .)")
 	fs.StringVar(&g.app, "app", "", "Backstage app `DIR` to wire the plugin into (package.json, App.tsx or the backend's index.ts)")
 	fs.Var(&g.system, "frontend-system", "frontend plugins: `new` (createFrontendPlugin) or legacy (createPlugin); default: what --app uses, else new")
-	fs.StringVar(&g.target, "target", backstage.DefaultTarget, "backend plugins: `URL` of the bigband-dev host when app-config sets no bigband.plugins.<id>.target; with --app, its origin is also where the app's page loads the watch session's browser client")
+	fs.StringVar(&g.target, "target", "", "backend plugins: `URL` of the bigband-dev host when app-config sets no bigband.plugins.<id>.target (default "+backstage.DefaultTarget+"/api/<id>, where `watch` and `serve` both answer); with --app, its origin is also where the app's page loads the watch session's browser client")
 	fs.BoolVar(&g.force, "force", false, "overwrite generated files you have edited (default: keep yours, write <file>.bigband-new), and write into a directory that holds another plugin or files bigband-dev did not generate")
 	g.define(fs, 30*time.Second, "instantiating the guest and each call")
 	return g
@@ -76,6 +76,10 @@ func runGenerate(e *env, opts any, args []string) int {
 	if err := backstage.ValidID(g.id); err != nil {
 		fmt.Fprintln(e.stderr, "bigband-dev generate: --id:", err)
 		return exitUsage
+	}
+	if g.target == "" {
+		// The same default as `watch`, so one after the other rewrites nothing.
+		g.target = backstage.DefaultTarget + backstage.APIPrefix(g.id)
 	}
 	if g.app != "" {
 		if fi, err := os.Stat(filepath.Join(g.app, "packages")); err != nil || !fi.IsDir() {

@@ -24,7 +24,7 @@ func commands() []*command {
 				"watched, not built. A failed step keeps the last good version serving and prints the error " +
 				"with the compiler's file:line:col. One line per cycle shows the phase timings and what changed. " +
 				"Keys: r rebuilds now, c clears the screen, q or Ctrl-C quits (a second Ctrl-C exits at once).",
-			example: "bigband-dev watch fixtures/guests/go/frontend\n  bigband-dev watch --app ../my-app plugins-src/hello plugins-src/hello-backend",
+			example: "bigband-dev watch examples/go/frontend examples/go/backend\n  bigband-dev watch --app ../my-app plugins-src/hello plugins-src/hello-backend",
 			flags:   watchFlagSet,
 			run:     runWatch,
 		},
