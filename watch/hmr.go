@@ -9,8 +9,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/bigband-dev/bigband/contract"
 	"github.com/bigband-dev/bigband/backstage"
+	"github.com/bigband-dev/bigband/contract"
 	"github.com/bigband-dev/bigband/hmr"
 	"github.com/bigband-dev/bigband/host/guesttext"
 )

@@ -26,20 +26,20 @@ const PhaseConfig Phase = "config"
 
 // plugin is one source of a session and what serves it.
 type plugin struct {
-	s       *Session
-	src     string
-	id      string // the Backstage plugin id
+	s   *Session
+	src string
+	id  string // the Backstage plugin id
 	// name is the plugin in the session's lines and HMR messages: its id,
 	// or "<id>-backend" for the backend of a frontend/backend pair.
 	name string
 	// wantKind is bigband.toml's kind (config.KindAuto: from the exports).
 	wantKind config.Kind
-	cfg     *config.Config
-	spec    toolchain.Spec
-	target  Target
-	rt      *host.Runtime
-	bcfg    host.BackendConfig
-	rebuild chan string
+	cfg      *config.Config
+	spec     toolchain.Spec
+	target   Target
+	rt       *host.Runtime
+	bcfg     host.BackendConfig
+	rebuild  chan string
 
 	w *fswatch.Watcher // replaced when bigband.toml changes what is watched
 
