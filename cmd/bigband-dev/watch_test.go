@@ -332,3 +332,47 @@ func getBody(t *testing.T, url string) (int, string) {
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
 }
+
+// TestReadmeFirstCommand runs the README's first command as written (plus
+// a free address and an output directory outside the source tree): the Go
+// example pair builds with the Go toolchain alone, the frontend's package is
+// written and the backend serves its items.
+func TestReadmeFirstCommand(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the Go examples; skipped with -short")
+	}
+	root, _ := filepath.Abs("../..")
+	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, block, ok := strings.Cut(string(readme), "```sh\n")
+	first, _, _ := strings.Cut(block, "\n")
+	args, isRun := strings.CutPrefix(first, "go run ./cmd/bigband-dev watch ")
+	if !ok || !isRun {
+		t.Fatalf("the README's first command is %q, not `go run ./cmd/bigband-dev watch ...`", first)
+	}
+	var srcs []string
+	for _, a := range strings.Fields(args) {
+		srcs = append(srcs, filepath.Join(root, a))
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	out := t.TempDir()
+	gocache, _ := exec.Command("go", "env", "GOCACHE").Output()
+	p := startWatch(t, []string{"GOCACHE=" + strings.TrimSpace(string(gocache))}, nil, append([]string{"--addr", addr, "--out", out}, srcs...)...)
+	m := p.waitFor(`^  frontend plugin (\S+): package in (\S+)`)
+	if _, err := os.Stat(filepath.Join(m[2], "package.json")); err != nil {
+		t.Errorf("the frontend package: %v", err)
+	}
+	p.seen = 0
+	m = p.waitFor(`^  \S+: serving at (http://\S+)`)
+	code, body := getBody(t, m[1]+"items")
+	if code != 200 || !strings.Contains(body, `"name":"Alpha"`) {
+		t.Fatalf("GET %sitems: %d %s", m[1], code, body)
+	}
+}
