@@ -164,7 +164,7 @@ func TestDashboardBrowser(t *testing.T) {
 	card := `document.querySelector('#plugin-echo')`
 	browsertest.Wait(t, tab, "echo's card", card+` && `+card+`.dataset.status === 'ok'`)
 	text := browsertest.Eval[string](t, tab, card+`.textContent`)
-	for _, want := range []string{"echo", "backend", "v1", "load", "swap", "routes (served at /api/echo)", "src/router.ts  (written)"} {
+	for _, want := range []string{"echo", "backend", "v1", "load", "swap", "routes (served at /api/echo/)", "src/router.ts  (written)"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("card text lacks %q:\n%s", want, text)
 		}
