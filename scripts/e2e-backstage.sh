@@ -247,26 +247,20 @@ step "requests through Backstage"
 hmr_phase() {
   local G=$E2E_DIR/guests
   rm -rf "$G" && mkdir -p "$G/$FRONT_ID" "$G/$BACK_ID"
-  # The frontend: plugin.c with the C fixture's ABI header; watch detects
-  # the C recipe (clang --target=wasm32-wasi -mexec-model=reactor -O2).
-  cp "$ROOT/scripts/e2e/guests/$FRONT_ID/plugin.c" "$ROOT/fixtures/guests/c/frontend/frontend_abi.h" "$G/$FRONT_ID/"
+  # Both guests are C on the guest library (guest/c/bigband.h + bigband.c
+  # copied beside them, as `bigband-dev new c` does); watch detects the C
+  # recipe (clang --target=wasm32-wasi -mexec-model=reactor -O2 *.c), and
+  # the host serves the backend's core module as it is, linking its
+  # wasi:http imports.
+  cp "$ROOT/scripts/e2e/guests/$FRONT_ID/plugin.c" "$ROOT/guest/c/bigband.h" "$ROOT/guest/c/bigband.c" "$G/$FRONT_ID/"
   # The backend: the C fixture, its /hello answer made editable (BACK_TEXT).
-  cp "$ROOT/fixtures/guests/c/backend/backend.c" "$ROOT/fixtures/guests/c/backend/http.h" "$G/$BACK_ID/"
+  cp "$ROOT/fixtures/guests/c/backend/backend.c" "$ROOT/guest/c/bigband.h" "$ROOT/guest/c/bigband.c" "$G/$BACK_ID/"
   node -e '
     const fs = require("fs"), p = process.argv[1], s = fs.readFileSync(p, "utf8");
     const from = String.raw`"{\"hello\":\"backstage\",`, to = String.raw`"{\"hello\":\"" BACK_TEXT "\",`;
     if (!s.includes(from)) { console.error(p + ": the /hello answer moved; update the e2e"); process.exit(1); }
     fs.writeFileSync(p, "// The e2e rewrites this line.\n#define BACK_TEXT \"backstage\"\n" + s.replace(from, to));' "$G/$BACK_ID/backend.c" ||
     fail "preparing the backend guest"
-  # A backend must be a component (the host links wasi:http only for
-  # components): clang, then jco's embed + new in one node process.
-  cat >"$G/$BACK_ID/bigband.toml" <<TOML
-[build]
-command = "mkdir -p .bigband/build && clang --target=wasm32-wasi -mexec-model=reactor -O2 -Wall -Wextra -Wl,--strip-debug -o .bigband/build/core.wasm backend.c && node $ROOT/tools/js/wasm-tools.mjs new --wit $ROOT/guest/wit/http/0.2.0 --world backend-c --adapter none .bigband/build/core.wasm .bigband/build/backend.wasm"
-artifact = ".bigband/build/backend.wasm"
-watch = ["*.c", "*.h"]
-TOML
-  [ -d "$ROOT/tools/js/node_modules" ] || fail "tools/js/node_modules missing (tools/install-fixture-tools.sh): the backend build needs jco"
   # E2E_WATCH_FLAGS: more flags for watch, e.g. "--debounce 10ms".
   # shellcheck disable=SC2086
   setsid "$BIN" watch --app "$APP" --addr "$HOST_ADDR" ${E2E_WATCH_FLAGS:-} "$G/$FRONT_ID" "$G/$BACK_ID" </dev/null >"$E2E_DIR/watch.log" 2>&1 &

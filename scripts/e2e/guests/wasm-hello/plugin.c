@@ -1,14 +1,9 @@
 // The frontend guest of the HMR end-to-end (scripts/e2e-backstage.sh): a
 // page with a text the script edits (FRONT_TEXT) and what the backend guest
 // answers, re-fetched when bigband-dev swaps that backend. Built with
-// clang + wasi-libc by `bigband-dev watch` (the C recipe it detects); the
-// canonical-ABI layouts are the C fixture's (frontend_abi.h, copied beside
-// this file by the script).
-#include <stdlib.h>
-
-#include "frontend_abi.h"
-
-#define IFACE "backstage:plugins/backstage-frontend-plugin@0.1.0"
+// clang + wasi-libc by `bigband-dev watch` (bigband.toml written by the
+// script) on the C guest library, guest/c/bigband.h and bigband.c.
+#include "bigband.h"
 
 // The script rewrites this line.
 #define FRONT_TEXT "Hello from the e2e guest, edit 0"
@@ -49,38 +44,17 @@ static const char root_component[] =
     "  );\n"
     "};\n";
 
-static ret_t ret;
-
-EXPORT(IFACE "#get-node-deps")
-ret_t *get_node_deps(void) {
-  node_dep_t *deps = malloc(3 * sizeof *deps);
-  deps[0] = (node_dep_t){S("@backstage/core-components"), SOME("^0.18.0"), 0};
-  deps[1] = (node_dep_t){S("@backstage/frontend-plugin-api"), SOME("^0.18.1"), 0};
-  deps[2] = (node_dep_t){S("@types/react"), SOME("^18.0.0"), 1};
-  ret = (ret_t){0, deps, 3};
-  return &ret;
+static const char *deps(bb_deps *d) {
+  bb_dep(d, "@backstage/core-components", "^0.18.0", 0);
+  bb_dep(d, "@backstage/frontend-plugin-api", "^0.18.1", 0);
+  bb_dep(d, "@types/react", "^18.0.0", 1);
+  return NULL;
 }
 
-EXPORT("cabi_post_" IFACE "#get-node-deps")
-void post_get_node_deps(ret_t *r) { free((void *)r->ptr); }
-
-EXPORT(IFACE "#get-component-files")
-ret_t *get_component_files(void) {
-  component_file_t *files = malloc(2 * sizeof *files);
-  files[0] = (component_file_t){S("ExampleComponent/ExampleComponent.tsx"), 1, SOME("ExampleComponent"), S(root_component)};
-  files[1] = (component_file_t){S("ExampleComponent/index.ts"), 0, NONE,
-                                S("export { ExampleComponent } from './ExampleComponent';\n")};
-  ret = (ret_t){0, files, 2};
-  return &ret;
+static const char *files(bb_files *f) {
+  bb_root_file(f, "ExampleComponent/ExampleComponent.tsx", "ExampleComponent", root_component);
+  bb_file(f, "ExampleComponent/index.ts", "export { ExampleComponent } from './ExampleComponent';\n");
+  return NULL;
 }
 
-EXPORT("cabi_post_" IFACE "#get-component-files")
-void post_get_component_files(ret_t *r) { free((void *)r->ptr); }
-
-EXPORT("cabi_realloc")
-void *cabi_realloc(void *old, size_t old_size, size_t align, size_t new_size) {
-  if (new_size == 0) return (void *)align;
-  void *p = realloc(old_size ? old : NULL, new_size);
-  if (!p) abort();
-  return p;
-}
+BIGBAND_FRONTEND(deps, files)
