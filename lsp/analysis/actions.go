@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/bigband-dev/bigband/internal/suggest"
 )
 
 // Action is a quick fix for one diagnostic.
@@ -156,55 +158,8 @@ func (p *Package) addFuncAction(d Diagnostic) Action {
 		Edits: []Edit{{Path: fx.AddPath, Start: at, End: at, Text: b.String()}}}
 }
 
-// closest returns the candidates within a small edit distance of name,
-// nearest first.
+// closest returns up to three candidates within a small edit distance of
+// name, nearest first.
 func closest(name string, candidates []string) []string {
-	type scored struct {
-		s string
-		d int
-	}
-	limit := max(2, len(name)/3)
-	var hits []scored
-	seen := map[string]bool{}
-	for _, c := range candidates {
-		if c == name || seen[c] {
-			continue
-		}
-		seen[c] = true
-		if d := editDistance(name, c); d <= limit {
-			hits = append(hits, scored{c, d})
-		}
-	}
-	sort.SliceStable(hits, func(i, j int) bool { return hits[i].d < hits[j].d })
-	var out []string
-	for i, h := range hits {
-		if i == 3 {
-			break
-		}
-		out = append(out, h.s)
-	}
-	return out
-}
-
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 1 << 30
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return suggest.Closest(name, candidates, max(2, len(name)/3), 3)
 }

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bigband-dev/bigband/internal/suggest"
+
 	toml "github.com/pelletier/go-toml/v2"
 	"github.com/pelletier/go-toml/v2/unstable"
 
@@ -388,7 +390,7 @@ func (d *decoder) unknown(p []string, v any, schema []entry) {
 			shown = "[" + e.name + "]"
 		}
 		valid = append(valid, shown)
-		if dist := editDistance(strings.ToLower(name), e.name); dist < bestDist && dist < len(e.name) {
+		if dist := suggest.Distance(strings.ToLower(name), e.name); dist < bestDist && dist < len(e.name) {
 			best, bestDist = shown, dist
 		}
 	}
@@ -424,31 +426,6 @@ func findHome(name string, schema []entry, at []string) string {
 		}
 	}
 	return ""
-}
-
-// editDistance is the Levenshtein distance, for "did you mean" hints; keys
-// are short, and the caller's names are capped by the file size.
-func editDistance(a, b string) int {
-	if len(a) > 64 {
-		return len(a)
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 func typeName(v any) string {
