@@ -16,8 +16,6 @@ import (
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
-
-	"github.com/bigband-dev/bigband/lsp/analysis"
 )
 
 // testEnv drives a server in-process over a pipe, as an editor would.
@@ -278,7 +276,7 @@ func newSettledEnv(t testing.TB, files map[string]string) *testEnv {
 // settle waits until the package of name has been diagnosed on the newest
 // snapshot.
 func (e *testEnv) settle(name string) {
-	root := analysis.PackageRoot(filepath.Join(e.dir, filepath.FromSlash(name)))
+	root, _ := e.srv.sess.placeOf(filepath.Join(e.dir, filepath.FromSlash(name)), false)
 	e.await("diagnostics of "+name, func() bool {
 		// Notifications return once written: wait for the server to have
 		// taken in every one sent, then for their diagnostics.
