@@ -252,7 +252,11 @@ func (ss *session) diagnose(snap *snapshot, root string, single bool) {
 			}
 		}()
 		pkg, err := ss.pkg(ctx, snap, root, single)
-		if err != nil || ctx.Err() != nil {
+		if ctx.Err() != nil {
+			return // a newer snapshot's job took over
+		}
+		if err != nil {
+			ss.s.log.Warn("analysis failed: no diagnostics published", "root", root, "seq", snap.seq, "err", err)
 			return
 		}
 		ss.publish(ctx, snap, root, pkg)
