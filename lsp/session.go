@@ -132,7 +132,13 @@ func (ss *session) placeOf(path string, virtual bool) (string, bool) {
 	if !ok {
 		alone = analysis.Standalone(path, text)
 		ss.mu.Lock()
-		ss.standalone[path] = alone
+		// Two callers may have decided at once: the first decision
+		// stands, so everyone agrees on the file's package.
+		if prev, decided := ss.standalone[path]; decided {
+			alone = prev
+		} else {
+			ss.standalone[path] = alone
+		}
 		ss.mu.Unlock()
 	}
 	if alone {
