@@ -141,7 +141,7 @@ func (s *Server) Symbols(ctx context.Context, params *protocol.WorkspaceSymbolPa
 	snap := s.sess.current()
 	roots := map[string]bool{}
 	for p := range snap.overlays {
-		r, single := rootOf(p, isVirtual(p))
+		r, single := s.sess.placeOf(p, isVirtual(p))
 		roots[r] = single
 	}
 	out := protocol.WorkspaceSymbolSlice{}

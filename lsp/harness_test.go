@@ -16,8 +16,6 @@ import (
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
-
-	"github.com/bigband-dev/bigband/lsp/analysis"
 )
 
 // testEnv drives a server in-process over a pipe, as an editor would.
@@ -278,11 +276,13 @@ func newSettledEnv(t testing.TB, files map[string]string) *testEnv {
 // settle waits until the package of name has been diagnosed on the newest
 // snapshot.
 func (e *testEnv) settle(name string) {
-	root := analysis.PackageRoot(filepath.Join(e.dir, filepath.FromSlash(name)))
+	// Notifications return once written: wait for the server to have
+	// taken in every one sent (so it has placed the file in its package),
+	// then for their diagnostics.
+	e.await("the server to take in "+name, func() bool { return e.srv.sess.current().seq >= e.sent })
+	root, _ := e.srv.sess.placeOf(filepath.Join(e.dir, filepath.FromSlash(name)), false)
 	e.await("diagnostics of "+name, func() bool {
-		// Notifications return once written: wait for the server to have
-		// taken in every one sent, then for their diagnostics.
 		seq := e.srv.sess.current().seq
-		return seq >= e.sent && e.published[root] >= seq && int64(e.pubs) >= e.srv.sess.sentPubs.Load()
+		return e.published[root] >= seq && int64(e.pubs) >= e.srv.sess.sentPubs.Load()
 	})
 }

@@ -63,6 +63,8 @@ type session struct {
 	docs  map[string]*doc // by path
 	uris  map[string]uri.URI
 	roots map[string]*rootState
+	// standalone: files checked on their own (see placeOf)
+	standalone map[string]bool
 
 	pubMu sync.Mutex // publications go out in order, one at a time
 	wg    sync.WaitGroup
@@ -73,7 +75,7 @@ type session struct {
 }
 
 func newSession(s *Server) *session {
-	return &session{s: s, disk: analysis.NewDiskCache(), docs: map[string]*doc{}, uris: map[string]uri.URI{}, roots: map[string]*rootState{},
+	return &session{s: s, disk: analysis.NewDiskCache(), docs: map[string]*doc{}, uris: map[string]uri.URI{}, roots: map[string]*rootState{}, standalone: map[string]bool{},
 		snap: &snapshot{overlays: map[string][]byte{}, versions: map[string]int32{}}}
 }
 
@@ -111,6 +113,38 @@ func rootOf(path string, virtual bool) (string, bool) {
 		return path, true
 	}
 	return analysis.PackageRoot(path), false
+}
+
+// placeOf is rootOf, except that a file whose directory holds files of
+// other packages (a folder of examples, a test corpus) is checked on its
+// own: it is outside any package. Decided once per path.
+func (ss *session) placeOf(path string, virtual bool) (string, bool) {
+	if virtual {
+		return path, true
+	}
+	ss.mu.Lock()
+	alone, ok := ss.standalone[path]
+	var text []byte
+	if d := ss.docs[path]; d != nil {
+		text = d.text
+	}
+	ss.mu.Unlock()
+	if !ok {
+		alone = analysis.Standalone(path, text)
+		ss.mu.Lock()
+		// Two callers may have decided at once: the first decision
+		// stands, so everyone agrees on the file's package.
+		if prev, decided := ss.standalone[path]; decided {
+			alone = prev
+		} else {
+			ss.standalone[path] = alone
+		}
+		ss.mu.Unlock()
+	}
+	if alone {
+		return path, true
+	}
+	return rootOf(path, false)
 }
 
 func isVirtual(path string) bool {
@@ -224,7 +258,11 @@ func (ss *session) diagnose(snap *snapshot, root string, single bool) {
 			}
 		}()
 		pkg, err := ss.pkg(ctx, snap, root, single)
-		if err != nil || ctx.Err() != nil {
+		if ctx.Err() != nil {
+			return // a newer snapshot's job took over
+		}
+		if err != nil {
+			ss.s.log.Warn("analysis failed: no diagnostics published", "root", root, "seq", snap.seq, "err", err)
 			return
 		}
 		ss.publish(ctx, snap, root, pkg)

@@ -22,7 +22,7 @@ func (s *Server) DidOpen(ctx context.Context, params *protocol.DidOpenTextDocume
 		s.sess.docs[path] = &doc{uri: td.URI, version: td.Version, text: []byte(td.Text)}
 		s.sess.uris[path] = td.URI
 	})
-	root, single := rootOf(path, virtual)
+	root, single := s.sess.placeOf(path, virtual)
 	s.sess.diagnose(snap, root, single)
 	return nil
 }
@@ -60,7 +60,7 @@ func (s *Server) DidChange(ctx context.Context, params *protocol.DidChangeTextDo
 		applied = true
 	})
 	if applied {
-		root, single := rootOf(path, virtual)
+		root, single := s.sess.placeOf(path, virtual)
 		s.sess.diagnose(snap, root, single)
 	}
 	return nil
@@ -75,7 +75,7 @@ func (s *Server) DidSave(ctx context.Context, params *protocol.DidSaveTextDocume
 			}
 		}
 	})
-	root, single := rootOf(path, virtual)
+	root, single := s.sess.placeOf(path, virtual)
 	s.sess.diagnose(snap, root, single)
 	return nil
 }
@@ -83,7 +83,7 @@ func (s *Server) DidSave(ctx context.Context, params *protocol.DidSaveTextDocume
 func (s *Server) DidClose(ctx context.Context, params *protocol.DidCloseTextDocumentParams) error {
 	path, virtual := pathOf(params.TextDocument.URI)
 	snap := s.sess.update(func() { delete(s.sess.docs, path) })
-	root, single := rootOf(path, virtual)
+	root, single := s.sess.placeOf(path, virtual)
 	if single {
 		// Nothing remains to check: clear what was shown.
 		_ = s.client.PublishDiagnostics(ctx, &protocol.PublishDiagnosticsParams{URI: params.TextDocument.URI, Diagnostics: []protocol.Diagnostic{}})
@@ -103,12 +103,10 @@ func (s *Server) DidChangeWatchedFiles(ctx context.Context, params *protocol.Did
 func (s *Server) rediagnoseAll() {
 	snap := s.sess.update(func() {})
 	roots := map[string]bool{}
-	s.sess.mu.Lock()
-	for p := range s.sess.docs {
-		r, single := rootOf(p, isVirtual(p))
+	for p := range snap.overlays {
+		r, single := s.sess.placeOf(p, isVirtual(p))
 		roots[r] = single
 	}
-	s.sess.mu.Unlock()
 	for r, single := range roots {
 		s.sess.diagnose(snap, r, single)
 	}
@@ -167,7 +165,7 @@ func sortStrings(s []string) { sort.Strings(s) }
 // snapshot.
 func (s *Server) fileFor(ctx context.Context, u uri.URI) (*analysis.Package, *analysis.File, *mapper, error) {
 	path, virtual := pathOf(u)
-	root, single := rootOf(path, virtual)
+	root, single := s.sess.placeOf(path, virtual)
 	snap := s.sess.current()
 	pkg, err := s.sess.pkg(ctx, snap, root, single)
 	if err != nil {

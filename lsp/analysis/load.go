@@ -9,9 +9,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -415,4 +417,51 @@ func (p *Package) firstPath() string {
 		return p.Files[0].Path
 	}
 	return p.Root
+}
+
+var packageHeaderRE = regexp.MustCompile(`(?m)^\s*package\s+([^\s;{]+)\s*;`)
+
+// Standalone reports whether the .wit file at path is outside any package:
+// it declares a package and a sibling file declares a different one, so
+// its directory is a collection of separate files (examples, a test
+// corpus) rather than one package. text is its contents when open in an
+// editor, else nil (read from disk). Files under deps/ never are.
+func Standalone(path string, text []byte) bool {
+	if filepath.Base(filepath.Dir(path)) == "deps" || filepath.Base(filepath.Dir(filepath.Dir(path))) == "deps" {
+		return false
+	}
+	header := func(b []byte) string {
+		if len(b) > 64<<10 {
+			b = b[:64<<10]
+		}
+		m := packageHeaderRE.FindSubmatch(b)
+		if m == nil {
+			return ""
+		}
+		return string(m[1])
+	}
+	if text == nil {
+		text, _ = os.ReadFile(path)
+	}
+	own := header(text)
+	if own == "" {
+		return false // it takes its package from its siblings
+	}
+	siblings, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "*.wit"))
+	for i, sib := range siblings {
+		if i == 500 || sib == path {
+			continue
+		}
+		f, err := os.Open(sib)
+		if err != nil {
+			continue
+		}
+		buf := make([]byte, 64<<10)
+		n, _ := io.ReadFull(f, buf)
+		f.Close()
+		if h := header(buf[:n]); h != "" && h != own {
+			return true
+		}
+	}
+	return false
 }
