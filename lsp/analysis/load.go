@@ -5,7 +5,6 @@
 package analysis
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -17,7 +16,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"unicode/utf8"
 
 	"github.com/bigband-dev/bigband/host/component"
 	"github.com/bigband-dev/bigband/wit"
@@ -324,23 +322,11 @@ func tooLarge(path string, n int) *Diagnostic {
 // notText reports a buffer that is not WIT text (binary, or not UTF-8) at
 // its first bad byte, the way the front end reports such files on disk.
 func notText(path string, src []byte) *Diagnostic {
-	if i := bytes.IndexByte(src, 0); i >= 0 {
-		return &Diagnostic{Path: path, Start: i, End: i + 1, Severity: Error, Code: CodeIO,
-			Message: "binary data (a NUL byte), not WIT text: not checked"}
-	}
-	if utf8.Valid(src) {
+	i, why := syntax.TextProblem(src)
+	if i < 0 {
 		return nil
 	}
-	i := 0
-	for i < len(src) {
-		r, n := utf8.DecodeRune(src[i:])
-		if r == utf8.RuneError && n <= 1 {
-			break
-		}
-		i += n
-	}
-	return &Diagnostic{Path: path, Start: i, End: i + 1, Severity: Error, Code: CodeIO,
-		Message: "not valid UTF-8, not WIT text (save it as UTF-8): not checked"}
+	return &Diagnostic{Path: path, Start: i, End: i + 1, Severity: Error, Code: CodeIO, Message: why + ": not checked"}
 }
 
 // DiskCache keeps the contents of files read from disk, keyed by path and

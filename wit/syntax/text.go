@@ -11,11 +11,20 @@ import (
 // callers run it before parsing; the error gives the first bad byte's
 // position.
 func CheckText(filename string, src []byte) error {
+	if i, why := TextProblem(src); i >= 0 {
+		return fmt.Errorf("%s: %s", textPos(filename, src, i), why)
+	}
+	return nil
+}
+
+// TextProblem returns the offset of the first byte that makes src not WIT
+// text and why, or -1 and "" when it is text.
+func TextProblem(src []byte) (int, string) {
 	if i := bytes.IndexByte(src, 0); i >= 0 {
-		return fmt.Errorf("%s: binary data (a NUL byte), not WIT text", textPos(filename, src, i))
+		return i, "binary data (a NUL byte), not WIT text"
 	}
 	if utf8.Valid(src) {
-		return nil
+		return -1, ""
 	}
 	i := 0
 	for i < len(src) {
@@ -25,7 +34,7 @@ func CheckText(filename string, src []byte) error {
 		}
 		i += n
 	}
-	return fmt.Errorf("%s: not valid UTF-8, not WIT text (save it as UTF-8)", textPos(filename, src, i))
+	return i, "not valid UTF-8, not WIT text (save it as UTF-8)"
 }
 
 // textPos is "file:line:col" of byte offset i, columns in bytes.
