@@ -128,21 +128,11 @@ func loadAs(t *testing.T, rt *host.Runtime, wasm []byte, k contract.Kind) *host.
 // prints it.
 func callJSON(t *testing.T, p *host.Program, name string) any {
 	t.Helper()
-	ctx := context.Background()
-	inst, err := p.Instantiate(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer inst.Close(ctx)
 	e, err := p.Lookup(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := inst.CallExport(ctx, e)
-	if err != nil {
-		t.Fatal(err)
-	}
-	j, err := p.ResultJSON(e, v)
+	j, err := p.CallJSON(context.Background(), e)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -156,6 +156,21 @@ func (p *Program) ResultJSON(e *Export, v any) ([]byte, error) {
 	return json.Marshal(j)
 }
 
+// CallJSON calls e on a fresh instance with args and renders the result
+// as ResultJSON does: what `bigband-dev call` prints.
+func (p *Program) CallJSON(ctx context.Context, e *Export, args ...any) ([]byte, error) {
+	inst, err := p.Instantiate(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer inst.Close(ctx)
+	v, err := inst.CallExport(ctx, e, args...)
+	if err != nil {
+		return nil, err
+	}
+	return p.ResultJSON(e, v)
+}
+
 // ArgsFromJSON parses a JSON array of arguments for an export.
 func (p *Program) ArgsFromJSON(e *Export, data []byte) ([]any, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))

@@ -4,13 +4,14 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"github.com/bigband-dev/bigband/bytesize"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/bigband-dev/bigband/bytesize"
 
 	"github.com/bigband-dev/bigband/contract"
 	"github.com/bigband-dev/bigband/host"
@@ -166,18 +167,7 @@ func runCall(e *env, opts any, args []string) int {
 		printError(e, fmt.Errorf("%s: %w", exp.Name, err))
 		return exitUsage
 	}
-	inst, err := prog.Instantiate(ctx)
-	if err != nil {
-		printError(e, err)
-		return exitFail
-	}
-	defer inst.Close(ctx)
-	v, err := inst.CallExport(ctx, exp, callArgs...)
-	if err != nil {
-		printError(e, err)
-		return exitFail
-	}
-	out, err := prog.ResultJSON(exp, v)
+	out, err := prog.CallJSON(ctx, exp, callArgs...)
 	if err != nil {
 		printError(e, err)
 		return exitFail

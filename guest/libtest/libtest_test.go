@@ -173,23 +173,14 @@ func load(t *testing.T, rt *host.Runtime, path string) *host.Program {
 // call calls an export on a fresh instance and renders the result as
 // `bigband-dev call` prints it.
 func call(t *testing.T, prog *host.Program, name string) string {
-	ctx := context.Background()
-	inst, err := prog.Instantiate(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer inst.Close(ctx)
+	t.Helper()
 	exp, err := prog.Lookup(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := inst.CallExport(ctx, exp)
+	out, err := prog.CallJSON(context.Background(), exp)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
-	}
-	out, err := prog.ResultJSON(exp, res)
-	if err != nil {
-		t.Fatal(err)
 	}
 	return string(out)
 }
