@@ -184,6 +184,23 @@ step "yarn install (with the plugins)"
 (cd "$APP" && yarn tsc >"$E2E_DIR/tsc2.log" 2>&1) || { cat "$E2E_DIR/tsc2.log"; fail "yarn tsc with the plugins"; }
 step "yarn tsc (with the plugins)"
 
+# The example plugins' pages (examples/<lang>/frontend) type-check in this
+# app as they are: copied into packages/app/src for one tsc run, then
+# removed. The JS example keeps its page in a template literal.
+CHECK=$APP/packages/app/src/bigband-examples
+rm -rf "$CHECK" && mkdir -p "$CHECK/go" "$CHECK/c" "$CHECK/rust" "$CHECK/js"
+cp "$ROOT/examples/go/frontend/components/ExamplePage.tsx" "$CHECK/go/"
+cp "$ROOT/examples/c/frontend/ExamplePage.tsx" "$CHECK/c/"
+cp "$ROOT/examples/rust/frontend/ExamplePage.tsx" "$CHECK/rust/"
+node -e 'const s = require("fs").readFileSync(process.argv[1], "utf8");
+  const m = s.match(/const examplePage = `([\s\S]*?)`;/);
+  if (!m) { console.error("examples/js/frontend/plugin.js: no examplePage template"); process.exit(1); }
+  process.stdout.write(m[1].replace(/\\`/g, "`").replace(/\\\$/g, "$"));' \
+  "$ROOT/examples/js/frontend/plugin.js" >"$CHECK/js/ExamplePage.tsx" || fail "extracting the JS example's page"
+(cd "$APP" && yarn tsc >"$E2E_DIR/tsc3.log" 2>&1) || { cat "$E2E_DIR/tsc3.log"; rm -rf "$CHECK"; fail "yarn tsc on the example pages"; }
+rm -rf "$CHECK"
+step "yarn tsc (the example plugins' pages, Go, C, Rust and JS)"
+
 # 5. serve
 wait_for() { # URL SECONDS
   for _ in $(seq 1 $(($2 * 4))); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.25; done
