@@ -4,6 +4,7 @@ package wire
 
 import (
 	"errors"
+	"os"
 	"slices"
 	"strings"
 	"testing"
