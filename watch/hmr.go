@@ -1,12 +1,7 @@
 package watch
 
 import (
-	"bufio"
-	"bytes"
-	"os"
-	"path/filepath"
 	"regexp"
-	"strings"
 	"sync"
 
 	"github.com/bigband-dev/bigband/backstage"
@@ -100,57 +95,4 @@ func (t *tailBuffer) String() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return string(t.b)
-}
-
-// AppOrigin reads the Backstage app's app.baseUrl from its
-// app-config.local.yaml or app-config.yaml (the local file wins, as in
-// `yarn start`): the origin its pages come from. It returns "" when
-// neither names one (or it uses ${VARIABLES}).
-func AppOrigin(app string) string {
-	for _, name := range []string{"app-config.local.yaml", "app-config.yaml"} {
-		b, err := os.ReadFile(filepath.Join(app, name))
-		if err != nil {
-			continue
-		}
-		if u := yamlAppBaseURL(b); u != "" && !strings.Contains(u, "${") {
-			return u
-		}
-	}
-	return ""
-}
-
-// yamlAppBaseURL finds app.baseUrl in a YAML file without a YAML parser:
-// the block under a top-level "app:" key, and its first-level "baseUrl:".
-func yamlAppBaseURL(b []byte) string {
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	in, indent := false, -1
-	for sc.Scan() {
-		line := strings.TrimRight(sc.Text(), " \t\r")
-		trimmed := strings.TrimLeft(line, " ")
-		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
-			continue
-		}
-		depth := len(line) - len(trimmed)
-		if depth == 0 {
-			in = strings.HasPrefix(line, "app:")
-			indent = -1
-			continue
-		}
-		if !in {
-			continue
-		}
-		if indent < 0 {
-			indent = depth
-		}
-		if depth != indent {
-			continue
-		}
-		if v, ok := strings.CutPrefix(trimmed, "baseUrl:"); ok {
-			if i := strings.Index(v, " #"); i >= 0 {
-				v = v[:i]
-			}
-			return strings.Trim(strings.TrimSpace(v), `"'`)
-		}
-	}
-	return ""
 }

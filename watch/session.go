@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/bigband-dev/bigband/backstage"
+	"github.com/bigband-dev/bigband/backstage/wire"
 	"github.com/bigband-dev/bigband/hmr"
 	"github.com/bigband-dev/bigband/host"
 	"github.com/bigband-dev/bigband/host/guesttext"
@@ -171,7 +172,7 @@ func (s *Session) newHub() *hmr.Hub {
 			continue
 		}
 		seen[app] = true
-		if o := AppOrigin(app); o != "" {
+		if o := wire.AppBaseURL(app); o != "" {
 			origins = append(origins, o)
 		} else {
 			s.log.Info("hmr: no app.baseUrl in the app's app-config; pages on http://localhost:3000 may connect", "app", app)

@@ -207,6 +207,49 @@ func DevClientEnabled(appDir string) (bool, error) {
 	return on, nil
 }
 
+// AppBaseURL reads app.baseUrl, the origin the app's pages come from, from
+// app-config.local.yaml or else app-config.yaml (the local file wins, as in
+// `yarn start`), with the same small YAML subset as app.packages. It
+// returns "" when neither names one, when it uses ${VARIABLES}, or when a
+// file is outside that subset.
+func AppBaseURL(appDir string) string {
+	for _, rel := range []string{appConfigLocal, appConfig} {
+		src, err := os.ReadFile(appPath(appDir, rel))
+		if err != nil {
+			continue
+		}
+		if u := readAppBaseURL(src); u != "" && !strings.Contains(u, "${") {
+			return u
+		}
+	}
+	return ""
+}
+
+// readAppBaseURL returns the string at app.baseUrl, or "".
+func readAppBaseURL(src []byte) string {
+	lines, err := yamlLines(src)
+	if err != nil {
+		return ""
+	}
+	app, err := entry(lines, "app")
+	if err != nil || app.key < 0 {
+		return ""
+	}
+	if app.rest != "" {
+		v, _ := flowValue(app.rest)
+		m, _ := v.(map[string]any)
+		u, _ := m["baseUrl"].(string)
+		return u
+	}
+	b, err := entry(app.block, "baseUrl")
+	if err != nil || b.key < 0 || b.rest == "" {
+		return ""
+	}
+	v, _ := flowValue(b.rest)
+	u, _ := v.(string)
+	return u
+}
+
 // readDevClient returns the scalar at bigband.devClient ("" when unset)
 // and its line, with the same small YAML subset as app.packages.
 func readDevClient(src []byte) (string, int, error) {
