@@ -1,13 +1,13 @@
 package watch
 
 import (
-	"regexp"
 	"sync"
 
 	"github.com/bigband-dev/bigband/backstage"
 	"github.com/bigband-dev/bigband/contract"
 	"github.com/bigband-dev/bigband/hmr"
 	"github.com/bigband-dev/bigband/host/guesttext"
+	"github.com/bigband-dev/bigband/watch/toolchain"
 )
 
 // maxBrowserOutput caps the build output a cycle sends to browsers.
@@ -64,13 +64,12 @@ func hmrTimings(c *Cycle) []hmr.Timing {
 	return out
 }
 
-var sgr = regexp.MustCompile("\x1b\\[[0-9;]*m")
-
-// browserText is toolchain or guest text made safe to show: colours
-// dropped, other control characters escaped, the length capped. The
+// browserText is toolchain or guest text made safe to show: terminal
+// escape sequences dropped, other control characters escaped, the length
+// capped. The
 // client sets it as text, never as HTML.
 func browserText(s string) string {
-	return guesttext.Sanitize(sgr.ReplaceAllString(s, ""), maxBrowserOutput)
+	return guesttext.Sanitize(toolchain.StripANSI(s), maxBrowserOutput)
 }
 
 // tailBuffer keeps the last max bytes written to it: a build's output for

@@ -36,6 +36,10 @@ func (l Location) String() string {
 	return b.String()
 }
 
+// StripANSI removes terminal escape sequences (colours, cursor moves)
+// that compilers print when they think they talk to a terminal.
+func StripANSI(s string) string { return ansi.ReplaceAllString(s, "") }
+
 var (
 	ansi = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]`)
 	// gcc, clang, go, vet: "file.c:12:5: error: msg" / "./x.go:3:2: msg".
@@ -83,7 +87,7 @@ func Locations(dir string, output []byte) []Location {
 	}
 	var pendSev, pendMsg string // a rustc or esbuild header awaiting its location
 	for _, line := range strings.Split(text, "\n") {
-		line = strings.TrimRight(ansi.ReplaceAllString(line, ""), "\r")
+		line = strings.TrimRight(StripANSI(line), "\r")
 		if m := rustHead.FindStringSubmatch(line); m != nil {
 			pendSev, pendMsg = m[1], m[2]
 			continue
