@@ -33,6 +33,10 @@ type LoadOptions struct {
 	// callers that can (see host/component) plug it in. Without it such
 	// entries are reported as unsupported.
 	DecodeWasm func([]byte) (*Resolve, PackageID, error)
+	// ReadFile reads a file Overlays does not hold; nil means os.ReadFile.
+	// A caller that caches files or caps their size (the language
+	// server) plugs in here, and sees exactly the files the loader reads.
+	ReadFile func(path string) ([]byte, error)
 }
 
 // LoadError is every problem found while loading, in the order found. Files
@@ -86,7 +90,10 @@ func Load(path string, opts LoadOptions) (*Resolve, PackageID, error) {
 }
 
 func newLoader(opts LoadOptions, keepGoing bool) *loader {
-	l := &loader{fset: syntax.NewFileSet(), overlays: opts.Overlays, decodeWasm: opts.DecodeWasm, keepGoing: keepGoing}
+	l := &loader{fset: syntax.NewFileSet(), overlays: opts.Overlays, decodeWasm: opts.DecodeWasm, readFile: opts.ReadFile, keepGoing: keepGoing}
+	if l.readFile == nil {
+		l.readFile = os.ReadFile
+	}
 	l.r = &Resolve{
 		PackageNames: map[string]PackageID{},
 		Features:     opts.Features,
@@ -166,6 +173,7 @@ type loader struct {
 	fset       *syntax.FileSet
 	overlays   map[string][]byte
 	decodeWasm func([]byte) (*Resolve, PackageID, error)
+	readFile   func(string) ([]byte, error)
 	r          *Resolve
 	errs       syntax.ErrorList
 	context    string
@@ -223,7 +231,7 @@ func (l *loader) read(path string) ([]byte, error) {
 	if src, ok := l.overlays[path]; ok {
 		return src, nil
 	}
-	return os.ReadFile(path)
+	return l.readFile(path)
 }
 
 // witFiles lists the *.wit files directly in dir, overlays included,

@@ -6,7 +6,6 @@ package analysis
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -142,35 +141,31 @@ func Analyze(ctx context.Context, in Input) (*Package, error) {
 		}
 		overlays[k] = v
 	}
+	opts := wit.LoadOptions{Overlays: overlays, DecodeWasm: component.DecodeWITPackage, AllFeatures: true}
 	if !in.Single {
-		// Huge files on disk are skipped the same way, before anything
-		// reads them.
-		paths, deps, _ := listFiles(in)
-		for _, d := range deps {
-			paths = append(paths, d.files...)
-		}
-		for _, path := range paths {
-			if _, ok := overlays[path]; ok {
-				continue
+		// Huge .wit files on disk are skipped the same way, before they
+		// are read; unchanged ones come from memory (one stat instead of an
+		// open, a read and a close each, deps/ above all).
+		opts.ReadFile = func(path string) ([]byte, error) {
+			if !strings.HasSuffix(path, ".wit") {
+				return os.ReadFile(path)
 			}
 			st, err := os.Stat(path)
 			if err != nil {
-				continue
+				return nil, err
 			}
 			if st.Size() > MaxFileSize {
 				p.Diags = append(p.Diags, *tooLarge(path, int(st.Size())))
-				overlays[path] = nil
-				continue
+				return nil, nil // checked as empty rather than not at all
 			}
-			// Unchanged files come from memory: one stat instead of an
-			// open, a read and a close each, deps/ above all.
 			if b, ok := in.Disk.read(path, st); ok {
-				overlays[path] = b
+				return b, nil
 			}
+			return os.ReadFile(path)
 		}
-		in.Disk.sweep()
+		defer in.Disk.sweep()
 	}
-	res := wit.Check(ctx, in.Root, wit.LoadOptions{Overlays: overlays, DecodeWasm: component.DecodeWITPackage, AllFeatures: true})
+	res := wit.Check(ctx, in.Root, opts)
 	if res.Err != nil {
 		return nil, res.Err
 	}
@@ -238,80 +233,6 @@ func (p *Package) convert(d wit.Diagnostic) Diagnostic {
 		out.Related = append(out.Related, Related{Path: r.File, Start: r.Start.Offset, End: max(r.Start.Offset, r.End.Offset), Message: r.Message})
 	}
 	return out
-}
-
-type depEntry struct {
-	name  string
-	files []string
-}
-
-// listFiles lists the package's .wit files and those of each deps/ entry,
-// overlays included, the way the resolver reads them.
-func listFiles(in Input) (main []string, deps []depEntry, err error) {
-	if in.Single {
-		return []string{in.Root}, nil, nil
-	}
-	main, err = witFiles(in.Root, in.Overlays)
-	depsDir := filepath.Join(in.Root, "deps")
-	names := map[string]bool{}
-	if ents, derr := os.ReadDir(depsDir); derr == nil {
-		for _, e := range ents {
-			names[e.Name()] = true
-		}
-	}
-	for p := range in.Overlays {
-		if rel, rerr := filepath.Rel(depsDir, p); rerr == nil && filepath.IsLocal(rel) {
-			first, _, _ := strings.Cut(filepath.ToSlash(rel), "/")
-			names[first] = true
-		}
-	}
-	var sorted []string
-	for n := range names {
-		sorted = append(sorted, n)
-	}
-	sort.Strings(sorted)
-	for _, n := range sorted {
-		p := filepath.Join(depsDir, n)
-		if strings.HasSuffix(n, ".wit") {
-			if _, ok := in.Overlays[p]; ok || isFile(p) {
-				deps = append(deps, depEntry{name: n, files: []string{p}})
-				continue
-			}
-		}
-		files, ferr := witFiles(p, in.Overlays)
-		if ferr == nil && len(files) > 0 {
-			deps = append(deps, depEntry{name: n, files: files})
-		}
-	}
-	return main, deps, err
-}
-
-func isFile(p string) bool {
-	st, err := os.Stat(p)
-	return err == nil && st.Mode().IsRegular()
-}
-
-func witFiles(dir string, overlays map[string][]byte) ([]string, error) {
-	seen := map[string]bool{}
-	var out []string
-	ents, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		err = nil
-	}
-	for _, e := range ents {
-		if strings.HasSuffix(e.Name(), ".wit") && !e.IsDir() {
-			p := filepath.Join(dir, e.Name())
-			seen[p] = true
-			out = append(out, p)
-		}
-	}
-	for p := range overlays {
-		if filepath.Dir(p) == dir && strings.HasSuffix(p, ".wit") && !seen[p] {
-			out = append(out, p)
-		}
-	}
-	sort.Strings(out)
-	return out, err
 }
 
 func tooLarge(path string, n int) *Diagnostic {
