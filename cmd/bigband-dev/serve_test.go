@@ -3,103 +3,37 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 )
 
-// serveProc is a running `bigband-dev serve` and what it logs.
-type serveProc struct {
-	t     *testing.T
-	cmd   *exec.Cmd
-	lines chan string
-	log   []string // every line read so far
-	done  chan struct{}
-	err   error // Wait's result, once done is closed
-}
-
-// startServe runs the binary with args and stops it when the test ends.
-func startServe(t *testing.T, args ...string) *serveProc {
+// startServe runs `bigband-dev serve args` and stops it when the test ends.
+func startServe(t *testing.T, args ...string) *cliProc {
 	t.Helper()
-	p := &serveProc{t: t, cmd: exec.Command(binPath, append([]string{"serve"}, args...)...), lines: make(chan string, 1000), done: make(chan struct{})}
-	stderr, _ := p.cmd.StderrPipe()
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			p.lines <- sc.Text()
-		}
-		close(p.lines)
-		p.err = p.cmd.Wait()
-		close(p.done)
-	}()
-	t.Cleanup(func() {
-		p.cmd.Process.Kill()
-		<-p.done
-	})
-	return p
+	return startCLI(t, time.Minute, nil, nil, append([]string{"serve"}, args...)...)
 }
 
 // waitLog waits for a line matching pattern and returns the pattern's
 // last group (or the whole match).
-func (p *serveProc) waitLog(pattern string) string {
+func (p *cliProc) waitLog(pattern string) string {
 	p.t.Helper()
-	re := regexp.MustCompile(pattern)
-	timeout := time.After(60 * time.Second)
-	for {
-		select {
-		case l, ok := <-p.lines:
-			if !ok {
-				p.t.Fatalf("serve exited before logging %q; it logged:\n%s", pattern, strings.Join(p.log, "\n"))
-			}
-			p.log = append(p.log, l)
-			if m := re.FindStringSubmatch(l); m != nil {
-				return m[len(m)-1]
-			}
-		case <-timeout:
-			p.t.Fatalf("no log line matching %q; it logged:\n%s", pattern, strings.Join(p.log, "\n"))
-		}
-	}
+	m := p.waitFor(pattern)
+	return m[len(m)-1]
 }
 
 // serving waits for the "serving" line and returns the base URL.
-func (p *serveProc) serving() string {
+func (p *cliProc) serving() string {
 	p.t.Helper()
 	return p.waitLog(`msg=serving .*addr=(http://\S+)`)
-}
-
-// exitCode waits (at most a minute: a hang guard) for the process to end.
-func (p *serveProc) exitCode() int {
-	p.t.Helper()
-	select {
-	case <-p.done:
-	case <-time.After(60 * time.Second):
-		p.t.Fatalf("serve still running a minute later; it logged:\n%s", strings.Join(p.log, "\n"))
-	}
-	for l := range p.lines {
-		p.log = append(p.log, l)
-	}
-	var ee *exec.ExitError
-	if errors.As(p.err, &ee) {
-		return ee.ExitCode()
-	}
-	if p.err != nil {
-		p.t.Fatal(p.err)
-	}
-	return 0
 }
 
 // TestServeWatchSwapsBuilds runs `bigband-dev serve --watch` on a copy of
@@ -187,10 +121,10 @@ func TestServeSignals(t *testing.T) {
 				p.cmd.Process.Signal(os.Interrupt)
 			}
 			if code := p.exitCode(); code != c.code {
-				t.Errorf("exit %d, want %d; log:\n%s", code, c.code, strings.Join(p.log, "\n"))
+				t.Errorf("exit %d, want %d; log:\n%s", code, c.code, strings.Join(p.out, "\n"))
 			}
-			if !strings.Contains(strings.Join(p.log, "\n"), c.log) {
-				t.Errorf("log lacks %q:\n%s", c.log, strings.Join(p.log, "\n"))
+			if !strings.Contains(strings.Join(p.out, "\n"), c.log) {
+				t.Errorf("log lacks %q:\n%s", c.log, strings.Join(p.out, "\n"))
 			}
 			ln, err := net.Listen("tcp", u.Host)
 			if err != nil {

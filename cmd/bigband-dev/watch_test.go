@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -10,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -20,75 +18,11 @@ import (
 	"github.com/bigband-dev/bigband/internal/tooltest"
 )
 
-// watchProc is a running `bigband-dev watch` and its terminal output.
-type watchProc struct {
-	t     *testing.T
-	cmd   *exec.Cmd
-	lines chan string
-	out   []string
-	seen  int // out[:seen] was matched past
-	done  chan struct{}
-}
-
 // startWatch runs `bigband-dev watch args` with env added and stdin as
 // its input (nil: none), and kills it when the test ends.
-func startWatch(t *testing.T, env []string, stdin io.Reader, args ...string) *watchProc {
+func startWatch(t *testing.T, env []string, stdin io.Reader, args ...string) *cliProc {
 	t.Helper()
-	p := &watchProc{t: t, cmd: exec.Command(binPath, append([]string{"watch"}, args...)...), lines: make(chan string, 1000), done: make(chan struct{})}
-	p.cmd.Env = append(os.Environ(), env...)
-	p.cmd.Stdin = stdin
-	r, w := io.Pipe()
-	p.cmd.Stdout, p.cmd.Stderr = w, w
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		sc := bufio.NewScanner(r)
-		sc.Buffer(nil, 1<<20)
-		for sc.Scan() {
-			p.lines <- sc.Text()
-		}
-		close(p.lines)
-	}()
-	go func() {
-		p.cmd.Wait()
-		w.Close()
-		close(p.done)
-	}()
-	t.Cleanup(func() {
-		p.cmd.Process.Kill()
-		<-p.done
-	})
-	return p
-}
-
-// waitFor reads output until a line matches, with a hang guard. Lines
-// read before (waiting for something else) count too, once.
-func (p *watchProc) waitFor(pattern string) []string {
-	p.t.Helper()
-	re := regexp.MustCompile(pattern)
-	for i := p.seen; i < len(p.out); i++ {
-		if m := re.FindStringSubmatch(p.out[i]); m != nil {
-			p.seen = i + 1
-			return m
-		}
-	}
-	timeout := time.After(3 * time.Minute)
-	for {
-		select {
-		case l, ok := <-p.lines:
-			if !ok {
-				p.t.Fatalf("watch exited before printing %q; it printed:\n%s", pattern, strings.Join(p.out, "\n"))
-			}
-			p.out = append(p.out, l)
-			if m := re.FindStringSubmatch(l); m != nil {
-				p.seen = len(p.out)
-				return m
-			}
-		case <-timeout:
-			p.t.Fatalf("nothing matching %q within 3 minutes; it printed:\n%s", pattern, strings.Join(p.out, "\n"))
-		}
-	}
+	return startCLI(t, 3*time.Minute, env, stdin, append([]string{"watch"}, args...)...)
 }
 
 // haveCBackendTools reports whether the C backend can be built here
